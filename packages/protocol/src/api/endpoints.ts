@@ -1,0 +1,190 @@
+/**
+ * The REST API, defined once. The server registers one handler per entry (a dispatch table keyed
+ * by endpoint name), the client derives typed calls from it, and docs/openapi.json is generated
+ * from it. Add endpoints; never rename one or change its path.
+ */
+import { z } from 'zod';
+import * as m from './models.js';
+
+export type Auth = 'none' | 'user';
+
+export interface EndpointDef {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  summary: string;
+  auth: Auth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: z.ZodType;
+}
+
+const Ok = z.object({ ok: z.literal(true) });
+const IdParam = z.object({ id: m.RecordId });
+const GroupParam = z.object({ id: m.Hex96 });
+const DeviceParam = z.object({ id: m.Hex96 });
+const Limit = z.coerce.number().int().min(1).max(1000).default(100);
+
+const def = <T extends EndpointDef>(d: T): T => d;
+
+export const endpoints = {
+  // ---- server and setup ----
+  'server.info': def({ method: 'GET', path: '/api/v1/server', summary: 'Server identity and version', auth: 'none', response: m.ServerInfo }),
+  'setup.createAdmin': def({
+    method: 'POST', path: '/api/v1/setup', summary: 'Create the first admin with the one-time setup token', auth: 'none',
+    body: z.object({ token: z.string().min(16).max(256), name: m.UserName, password: m.Password }).strict(),
+    response: m.SessionInfo,
+  }),
+
+  // ---- authentication ----
+  'auth.login': def({
+    method: 'POST', path: '/api/v1/auth/login', summary: 'Log in with password and, if enabled, a TOTP or backup code', auth: 'none',
+    body: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(512), totp: z.string().regex(/^\d{6}$/).optional(), backupCode: z.string().min(6).max(32).optional() }).strict(),
+    response: m.SessionInfo,
+  }),
+  'auth.session': def({ method: 'GET', path: '/api/v1/auth/session', summary: 'The current session', auth: 'user', response: m.SessionInfo }),
+  'auth.logout': def({ method: 'POST', path: '/api/v1/auth/logout', summary: 'End this session', auth: 'user', response: Ok }),
+  'auth.logoutAll': def({ method: 'POST', path: '/api/v1/auth/logout-all', summary: 'End every session of this user', auth: 'user', response: Ok }),
+
+  // ---- own account ----
+  'account.changePassword': def({
+    method: 'POST', path: '/api/v1/account/password', summary: 'Change own password', auth: 'user',
+    body: z.object({ current: z.string().min(1).max(512), password: m.Password }).strict(), response: Ok,
+  }),
+  'account.totpBegin': def({
+    method: 'POST', path: '/api/v1/account/totp/begin', summary: 'Start TOTP enrolment: returns a new secret', auth: 'user',
+    response: z.object({ secret: z.string(), otpauthUrl: z.string() }),
+  }),
+  'account.totpEnable': def({
+    method: 'POST', path: '/api/v1/account/totp/enable', summary: 'Confirm TOTP with a code; returns backup codes once', auth: 'user',
+    body: z.object({ code: z.string().regex(/^\d{6}$/) }).strict(), response: z.object({ backupCodes: z.array(z.string()) }),
+  }),
+  'account.totpDisable': def({
+    method: 'POST', path: '/api/v1/account/totp/disable', summary: 'Turn TOTP off (password required)', auth: 'user',
+    body: z.object({ password: z.string().min(1).max(512) }).strict(), response: Ok,
+  }),
+
+  // ---- users ----
+  'users.list': def({ method: 'GET', path: '/api/v1/users', summary: 'List users', auth: 'user', response: z.array(m.User) }),
+  'users.create': def({
+    method: 'POST', path: '/api/v1/users', summary: 'Create a user', auth: 'user',
+    body: z.object({ name: m.UserName, password: m.Password, siteRights: z.array(m.SiteRightNameSchema).default([]) }).strict(),
+    response: m.User,
+  }),
+  'users.get': def({ method: 'GET', path: '/api/v1/users/:id', summary: 'One user', auth: 'user', params: IdParam, response: m.User }),
+  'users.update': def({
+    method: 'PATCH', path: '/api/v1/users/:id', summary: 'Change rights, disable, reset 2FA', auth: 'user', params: IdParam,
+    body: z.object({ siteRights: z.array(m.SiteRightNameSchema).optional(), disabled: z.boolean().optional(), resetTotp: z.literal(true).optional() }).strict(),
+    response: m.User,
+  }),
+  'users.setPassword': def({
+    method: 'POST', path: '/api/v1/users/:id/password', summary: "Set a user's password (admin)", auth: 'user', params: IdParam,
+    body: z.object({ password: m.Password }).strict(), response: Ok,
+  }),
+  'users.delete': def({ method: 'DELETE', path: '/api/v1/users/:id', summary: 'Delete a user', auth: 'user', params: IdParam, response: Ok }),
+
+  // ---- API tokens ----
+  'tokens.list': def({ method: 'GET', path: '/api/v1/tokens', summary: 'API tokens (own; all for admins)', auth: 'user', response: z.array(m.ApiToken) }),
+  'tokens.create': def({
+    method: 'POST', path: '/api/v1/tokens', summary: 'Create an API token; the secret is shown once', auth: 'user',
+    body: z.object({ name: z.string().min(1).max(128), userId: m.RecordId.optional(), expiresInDays: z.number().int().min(1).max(3650).optional() }).strict(),
+    response: z.object({ token: m.ApiToken, secret: z.string() }),
+  }),
+  'tokens.revoke': def({ method: 'DELETE', path: '/api/v1/tokens/:id', summary: 'Revoke an API token', auth: 'user', params: IdParam, response: Ok }),
+
+  // ---- user groups ----
+  'userGroups.list': def({ method: 'GET', path: '/api/v1/user-groups', summary: 'List user groups', auth: 'user', response: z.array(m.UserGroup) }),
+  'userGroups.create': def({
+    method: 'POST', path: '/api/v1/user-groups', summary: 'Create a user group', auth: 'user',
+    body: z.object({ name: m.DisplayName, description: z.string().max(1024).default('') }).strict(), response: m.UserGroup,
+  }),
+  'userGroups.update': def({
+    method: 'PATCH', path: '/api/v1/user-groups/:id', summary: 'Rename a user group', auth: 'user', params: IdParam,
+    body: z.object({ name: m.DisplayName.optional(), description: z.string().max(1024).optional() }).strict(), response: m.UserGroup,
+  }),
+  'userGroups.delete': def({ method: 'DELETE', path: '/api/v1/user-groups/:id', summary: 'Delete a user group', auth: 'user', params: IdParam, response: Ok }),
+  'userGroups.addMember': def({
+    method: 'PUT', path: '/api/v1/user-groups/:id/members/:userId', summary: 'Add a user to a user group', auth: 'user',
+    params: z.object({ id: m.RecordId, userId: m.RecordId }), response: m.UserGroup,
+  }),
+  'userGroups.removeMember': def({
+    method: 'DELETE', path: '/api/v1/user-groups/:id/members/:userId', summary: 'Remove a user from a user group', auth: 'user',
+    params: z.object({ id: m.RecordId, userId: m.RecordId }), response: m.UserGroup,
+  }),
+
+  // ---- device groups ----
+  'groups.list': def({ method: 'GET', path: '/api/v1/groups', summary: 'Device groups visible to the caller', auth: 'user', response: z.array(m.DeviceGroup) }),
+  'groups.create': def({
+    method: 'POST', path: '/api/v1/groups', summary: 'Create a device group (the creator gets full rights)', auth: 'user',
+    body: z.object({ name: m.DisplayName, description: z.string().max(1024).default('') }).strict(), response: m.DeviceGroup,
+  }),
+  'groups.get': def({ method: 'GET', path: '/api/v1/groups/:id', summary: 'One device group', auth: 'user', params: GroupParam, response: m.DeviceGroup }),
+  'groups.update': def({
+    method: 'PATCH', path: '/api/v1/groups/:id', summary: 'Rename or describe a device group', auth: 'user', params: GroupParam,
+    body: z.object({ name: m.DisplayName.optional(), description: z.string().max(1024).optional() }).strict(), response: m.DeviceGroup,
+  }),
+  'groups.delete': def({ method: 'DELETE', path: '/api/v1/groups/:id', summary: 'Delete a device group and its devices', auth: 'user', params: GroupParam, response: Ok }),
+  'groups.setRights': def({
+    method: 'PUT', path: '/api/v1/groups/:id/rights/:subjectId', summary: 'Grant rights on a group to a user or user group', auth: 'user',
+    params: z.object({ id: m.Hex96, subjectId: m.RecordId }),
+    body: z.object({ rights: z.array(m.GroupRightNameSchema).min(1) }).strict(), response: m.DeviceGroup,
+  }),
+  'groups.removeRights': def({
+    method: 'DELETE', path: '/api/v1/groups/:id/rights/:subjectId', summary: 'Revoke a link', auth: 'user',
+    params: z.object({ id: m.Hex96, subjectId: m.RecordId }), response: m.DeviceGroup,
+  }),
+  'groups.installFile': def({
+    method: 'GET', path: '/api/v1/groups/:id/install-file', summary: 'The agent install file of a group', auth: 'user', params: GroupParam,
+    query: z.object({ tokenId: m.RecordId.optional() }).strict(), response: m.InstallFile,
+  }),
+  'groups.listEnrolmentTokens': def({
+    method: 'GET', path: '/api/v1/groups/:id/enrolment-tokens', summary: 'Enrolment tokens of a group', auth: 'user', params: GroupParam,
+    response: z.array(m.EnrolmentToken),
+  }),
+  'groups.createEnrolmentToken': def({
+    method: 'POST', path: '/api/v1/groups/:id/enrolment-tokens', summary: 'Create an enrolment token (secret shown once, inside an install file)', auth: 'user', params: GroupParam,
+    body: z.object({ expiresInHours: z.number().int().min(1).max(24 * 365).optional(), maxUses: z.number().int().min(1).max(1_000_000).optional() }).strict(),
+    response: z.object({ token: m.EnrolmentToken, installFile: m.InstallFile }),
+  }),
+  'groups.revokeEnrolmentToken': def({
+    method: 'DELETE', path: '/api/v1/groups/:id/enrolment-tokens/:tokenId', summary: 'Revoke an enrolment token', auth: 'user',
+    params: z.object({ id: m.Hex96, tokenId: m.RecordId }), response: Ok,
+  }),
+
+  // ---- devices ----
+  'devices.list': def({
+    method: 'GET', path: '/api/v1/devices', summary: 'Devices visible to the caller', auth: 'user',
+    query: z.object({ groupId: m.Hex96.optional(), tag: z.string().max(64).optional(), q: z.string().max(256).optional() }).strict(),
+    response: z.array(m.Device),
+  }),
+  'devices.get': def({ method: 'GET', path: '/api/v1/devices/:id', summary: 'One device', auth: 'user', params: DeviceParam, response: m.Device }),
+  'devices.update': def({
+    method: 'PATCH', path: '/api/v1/devices/:id', summary: 'Rename, tag, annotate or move a device', auth: 'user', params: DeviceParam,
+    body: z.object({ name: z.string().trim().min(1).max(256).optional(), tags: z.array(z.string().trim().min(1).max(64)).max(64).optional(), notes: z.string().max(4096).optional(), groupId: m.Hex96.optional() }).strict(),
+    response: m.Device,
+  }),
+  'devices.delete': def({ method: 'DELETE', path: '/api/v1/devices/:id', summary: 'Remove a device', auth: 'user', params: DeviceParam, response: Ok }),
+
+  // ---- events ----
+  'events.list': def({
+    method: 'GET', path: '/api/v1/events', summary: 'Events the caller may see, newest first', auth: 'user',
+    query: z.object({ deviceId: m.Hex96.optional(), groupId: m.Hex96.optional(), type: z.string().max(64).optional(), before: m.IsoTime.optional(), limit: Limit }).strict(),
+    response: z.array(m.Event),
+  }),
+} as const satisfies Record<string, EndpointDef>;
+
+export type Endpoints = typeof endpoints;
+export type EndpointName = keyof Endpoints;
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type InferIn<T> = T extends z.ZodType ? z.input<T> : undefined;
+export type ParamsOf<N extends EndpointName> = Infer<Endpoints[N] extends { params: infer P } ? P : undefined>;
+export type QueryOf<N extends EndpointName> = Infer<Endpoints[N] extends { query: infer Q } ? Q : undefined>;
+export type BodyOf<N extends EndpointName> = Infer<Endpoints[N] extends { body: infer B } ? B : undefined>;
+export type ResponseOf<N extends EndpointName> = Infer<Endpoints[N]['response']>;
+/** What a caller passes (before defaults are applied). */
+export interface RequestOf<N extends EndpointName> {
+  params: InferIn<Endpoints[N] extends { params: infer P } ? P : undefined>;
+  query: InferIn<Endpoints[N] extends { query: infer Q } ? Q : undefined>;
+  body: InferIn<Endpoints[N] extends { body: infer B } ? B : undefined>;
+}

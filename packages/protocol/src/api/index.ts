@@ -1,0 +1,3 @@
+export * from './models.js';
+export * from './endpoints.js';
+export * from './stream.js';

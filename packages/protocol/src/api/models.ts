@@ -1,0 +1,129 @@
+/** Schemas of the records the REST API returns. Types are inferred from the schemas. */
+import { z } from 'zod';
+import { GROUP_RIGHT_NAMES, SITE_RIGHT_NAMES, type SiteRightName } from '../rights.js';
+
+/** 96 lowercase hex characters: SHA-384 ids (devices, ServerID) and 48-byte group ids. */
+export const Hex96 = z.string().regex(/^[0-9a-f]{96}$/, 'expected 96 lowercase hex characters');
+/** Opaque record ids issued by the server (users, user groups, tokens, events). */
+export const RecordId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a record id');
+/** User names: lowercase letters, digits, dot, dash, underscore, 1–64 chars. */
+export const UserName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, dot, dash or underscore');
+export const Password = z.string().min(8, 'at least 8 characters').max(512);
+export const DisplayName = z.string().trim().min(1).max(128);
+export const IsoTime = z.string().max(40);
+
+export const GroupRightNameSchema = z.enum(['full', ...GROUP_RIGHT_NAMES]);
+export const SiteRightNameSchema = z.enum(SITE_RIGHT_NAMES as [SiteRightName, ...SiteRightName[]]);
+
+export const ServerInfo = z.object({
+  serverId: Hex96,
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  setupRequired: z.boolean(),
+  urls: z.array(z.string()),
+});
+
+export const User = z.object({
+  id: RecordId,
+  name: UserName,
+  siteRights: z.array(SiteRightNameSchema),
+  disabled: z.boolean(),
+  totpEnabled: z.boolean(),
+  createdAt: IsoTime,
+  lastLoginAt: IsoTime.nullable(),
+});
+
+export const SessionInfo = z.object({
+  user: User,
+  csrfToken: z.string(),
+  expiresAt: IsoTime,
+});
+
+export const UserGroup = z.object({
+  id: RecordId,
+  name: DisplayName,
+  description: z.string().max(1024),
+  memberIds: z.array(RecordId),
+});
+
+export const RightsLink = z.object({
+  subjectId: RecordId,
+  subjectKind: z.enum(['user', 'userGroup']),
+  subjectName: z.string(),
+  rights: z.array(GroupRightNameSchema),
+});
+
+export const DeviceGroup = z.object({
+  id: Hex96,
+  name: DisplayName,
+  description: z.string().max(1024),
+  createdAt: IsoTime,
+  /** The caller's effective rights on this group. */
+  myRights: z.array(GroupRightNameSchema),
+  links: z.array(RightsLink),
+});
+
+export const Device = z.object({
+  id: Hex96,
+  name: z.string().max(256),
+  groupId: Hex96,
+  online: z.boolean(),
+  lastSeen: IsoTime.nullable(),
+  tags: z.array(z.string().max(64)).max(64),
+  notes: z.string().max(4096),
+  os: z.string().max(256).nullable(),
+  createdAt: IsoTime,
+});
+
+export const ApiToken = z.object({
+  id: RecordId,
+  userId: RecordId,
+  name: z.string().max(128),
+  createdAt: IsoTime,
+  expiresAt: IsoTime.nullable(),
+  lastUsedAt: IsoTime.nullable(),
+});
+
+export const EnrolmentToken = z.object({
+  id: RecordId,
+  groupId: Hex96,
+  createdAt: IsoTime,
+  expiresAt: IsoTime.nullable(),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+});
+
+export const InstallFile = z.object({
+  serverUrls: z.array(z.string()),
+  serverId: Hex96,
+  groupId: Hex96,
+  groupName: z.string(),
+  enrolmentToken: z.string().optional(),
+});
+
+export const Event = z.object({
+  id: RecordId,
+  time: IsoTime,
+  type: z.string().max(64),
+  message: z.string().max(4096),
+  actorId: RecordId.nullable(),
+  deviceId: Hex96.nullable(),
+  groupId: Hex96.nullable(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type ServerInfo = z.infer<typeof ServerInfo>;
+export type User = z.infer<typeof User>;
+export type SessionInfo = z.infer<typeof SessionInfo>;
+export type UserGroup = z.infer<typeof UserGroup>;
+export type RightsLink = z.infer<typeof RightsLink>;
+export type DeviceGroup = z.infer<typeof DeviceGroup>;
+export type Device = z.infer<typeof Device>;
+export type ApiToken = z.infer<typeof ApiToken>;
+export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
+export type InstallFile = z.infer<typeof InstallFile>;
+export type Event = z.infer<typeof Event>;

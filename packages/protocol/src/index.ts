@@ -1,0 +1,5 @@
+/** Wire types of every Meshwork boundary, as schemas. Runtime-neutral: no node:* imports, no DOM. */
+export * from './version.js';
+export * from './errors.js';
+export * from './rights.js';
+export * from './api/index.js';

@@ -1,0 +1,118 @@
+/**
+ * Server configuration: defaults < config file (DATA/config.json) < environment < flags.
+ * Flags: --port, --host, --data, --name (extra certificate name, repeatable), --public-url
+ * (repeatable), --metrics-port, --tls-cert, --tls-key. Env: MESHWORK_PORT, MESHWORK_HOST,
+ * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
+ * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Extra DNS names / IPs for the HTTPS certificate (localhost and 127.0.0.1 always included). */
+  names: string[];
+  /** URLs agents and users reach this server on; recorded in the store for install files. */
+  publicUrls: string[];
+  /** Serve /metrics without auth on this separate port (bound to `host`); 0 = only behind auth. */
+  metricsPort: number;
+  /** User-supplied HTTPS certificate and key (PEM paths); replaces the generated one. */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  logLevel: string;
+  /** Login throttling: failures allowed per network within the window. */
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  eventTtlMs: number;
+}
+
+export const DEFAULTS: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8443,
+  dataDir: './data',
+  names: [],
+  publicUrls: [],
+  metricsPort: 0,
+  tlsCert: null,
+  tlsKey: null,
+  logLevel: 'info',
+  loginMaxFailures: 10,
+  loginWindowMs: 10 * 60_000,
+  sessionIdleMs: 12 * 3600_000,
+  sessionMaxMs: 7 * 24 * 3600_000,
+  eventTtlMs: 20 * 24 * 3600_000,
+};
+
+export class ConfigError extends Error {}
+
+const list = (s: string | undefined): string[] | undefined =>
+  s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+
+function port(v: unknown, name: string): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got ${String(v)}`);
+  return n;
+}
+
+/** Parses argv (after `server start`) and env into a config. Throws ConfigError on bad values. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      name: { type: 'string', multiple: true },
+      'public-url': { type: 'string', multiple: true },
+      'metrics-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const dataDir = resolve(values.data ?? env.MESHWORK_DATA ?? DEFAULTS.dataDir);
+  const file = readConfigFile(dataDir);
+  const cfg: ServerConfig = { ...DEFAULTS, ...file, dataDir };
+  const pick = <T>(flag: T | undefined, envv: T | undefined, cur: T): T => flag ?? envv ?? cur;
+  cfg.host = pick(values.host, env.MESHWORK_HOST, cfg.host);
+  cfg.port = port(pick<string | number>(values.port, env.MESHWORK_PORT, cfg.port), '--port');
+  cfg.names = pick(values.name, list(env.MESHWORK_NAMES), cfg.names);
+  cfg.publicUrls = pick(values['public-url'], list(env.MESHWORK_PUBLIC_URLS), cfg.publicUrls);
+  cfg.metricsPort = port(pick<string | number>(values['metrics-port'], env.MESHWORK_METRICS_PORT, cfg.metricsPort), '--metrics-port');
+  cfg.tlsCert = pick(values['tls-cert'], env.MESHWORK_TLS_CERT, cfg.tlsCert);
+  cfg.tlsKey = pick(values['tls-key'], env.MESHWORK_TLS_KEY, cfg.tlsKey);
+  cfg.logLevel = pick(values['log-level'], env.MESHWORK_LOG_LEVEL, cfg.logLevel);
+  if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
+  return cfg;
+}
+
+function readConfigFile(dataDir: string): Partial<ServerConfig> {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, 'config.json'), 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Partial<ServerConfig>;
+  } catch (e) {
+    throw new ConfigError(`${join(dataDir, 'config.json')}: ${(e as Error).message}`);
+  }
+}
+
+/** The URLs this server is reachable on, for install files: configured ones, else the bind address. */
+export function serverUrls(cfg: ServerConfig, boundPort: number): string[] {
+  if (cfg.publicUrls.length > 0) return cfg.publicUrls;
+  const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host;
+  const h = host.includes(':') ? `[${host}]` : host;
+  return [`https://${h}:${boundPort}`];
+}

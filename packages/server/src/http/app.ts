@@ -1,0 +1,148 @@
+/**
+ * Builds the HTTP application: one route per entry of the API table, each validated against its
+ * schemas on the way in and the way out, authenticated, and answered errors in one shape.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { endpoints, type EndpointDef, type EndpointName, type ErrorBody } from '@meshwork/protocol';
+import type { z } from 'zod';
+import { ApiError } from '../errors.js';
+import type { Principal, System } from '../system.js';
+import { parseCookies, serializeCookie } from './cookies.js';
+import type { Handlers, ReplyControl, RequestContext } from './handler.js';
+import { authenticate } from '../auth/authenticate.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface AppOptions {
+  /** HTTPS key/cert; omitted for in-process (local CLI) use through inject(). */
+  https?: { key: string; cert: string };
+  /** Local mode: every request acts as this principal (filesystem access to the data dir is the trust). */
+  localPrincipal?: Principal;
+}
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'strict-transport-security': 'max-age=31536000',
+  'cache-control': 'no-store',
+};
+
+export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    disableRequestLogging: true,
+    maxParamLength: 200,
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+    sys.metrics.inc('meshwork_http_requests_total', { method: req.method });
+  });
+  app.setErrorHandler((err, req, reply) => sendError(sys, req, reply, err));
+  app.setNotFoundHandler((_req, reply) => void reply.code(404).send(errorBody('not_found')));
+
+  for (const name of Object.keys(endpoints) as EndpointName[]) {
+    const def: EndpointDef = endpoints[name];
+    const handler = handlers[name] as (ctx: RequestContext<EndpointName>) => Promise<unknown>;
+    app.route({
+      method: def.method,
+      url: def.path,
+      handler: async (req, reply) => {
+        const cookies = parseCookies(req.headers.cookie);
+        const principal = opts.localPrincipal ?? (await authenticate(sys, req, cookies, def.auth === 'user'));
+        if (def.auth === 'user' && !principal) throw new ApiError('unauthenticated');
+        const ctx: RequestContext<EndpointName> = {
+          sys,
+          params: parse(def.params, req.params, 'params') as never,
+          query: parse(def.query, req.query, 'query') as never,
+          body: parse(def.body, req.body, 'body') as never,
+          principal: principal as never,
+          ip: req.ip,
+          userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
+          cookies,
+          reply: replyControl(reply),
+        };
+        const result = await handler(ctx);
+        return def.response.parse(result);
+      },
+    });
+  }
+  return app;
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) {
+    const empty = value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
+    if (where === 'body' && !empty) throw new ApiError('validation_failed', 'This endpoint takes no body.');
+    return undefined;
+  }
+  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!r.success) {
+    const issues = r.error.issues.slice(0, 10).map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+    const first = issues[0];
+    throw new ApiError('validation_failed', first ? `${first.path}: ${first.message}` : 'Invalid request.', issues);
+  }
+  return r.data;
+}
+
+function replyControl(reply: FastifyReply): ReplyControl {
+  const cookies: string[] = [];
+  return {
+    setCookie(name, value, o) {
+      cookies.push(serializeCookie(name, value, o));
+      void reply.header('set-cookie', cookies);
+    },
+    clearCookie(name) {
+      cookies.push(serializeCookie(name, '', { maxAgeSeconds: 0 }));
+      void reply.header('set-cookie', cookies);
+    },
+  };
+}
+
+export function errorBody(code: ErrorBody['code'], message?: string): ErrorBody & { details?: unknown } {
+  return { code, message: message ?? new ApiError(code).message };
+}
+
+/** Maps anything thrown to `{code, message}`; unexpected errors are logged and never leak details. */
+function sendError(sys: System, req: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  if (err instanceof ApiError) {
+    const body: Record<string, unknown> = { code: err.code, message: err.message };
+    if (err.details !== undefined) body.details = err.details;
+    void reply.code(err.status).send(body);
+    return;
+  }
+  const e = err as { code?: string; statusCode?: number };
+  const mapped = mapFrameworkError(e.code, e.statusCode);
+  if (mapped) {
+    void reply.code(new ApiError(mapped).status).send(errorBody(mapped));
+    return;
+  }
+  sys.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
+  void reply.code(500).send(errorBody('internal'));
+}
+
+function mapFrameworkError(code: string | undefined, status: number | undefined): ErrorBody['code'] | null {
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'payload_too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'bad_request';
+    default:
+      if (status === 400) return 'bad_request';
+      if (status === 413) return 'payload_too_large';
+      if (status === 415) return 'unsupported_media_type';
+      if (status === 503) return 'unavailable';
+      return null;
+  }
+}

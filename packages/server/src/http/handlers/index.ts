@@ -1,0 +1,25 @@
+/** All endpoint handlers, combined into the one dispatch table the app registers. */
+import type { Handlers } from '../handler.js';
+import { serverHandlers } from './server.js';
+import { setupHandlers } from './setup.js';
+import { authHandlers } from './auth.js';
+import { accountHandlers } from './account.js';
+import { usersHandlers } from './users.js';
+import { tokensHandlers } from './tokens.js';
+import { userGroupsHandlers } from './userGroups.js';
+import { groupsHandlers } from './groups.js';
+import { devicesHandlers } from './devices.js';
+import { eventsHandlers } from './events.js';
+
+export const handlers: Handlers = {
+  ...serverHandlers,
+  ...setupHandlers,
+  ...authHandlers,
+  ...accountHandlers,
+  ...usersHandlers,
+  ...tokensHandlers,
+  ...userGroupsHandlers,
+  ...groupsHandlers,
+  ...devicesHandlers,
+  ...eventsHandlers,
+};

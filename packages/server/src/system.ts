@@ -1,0 +1,72 @@
+/**
+ * The System: every long-lived part of a running server, built once by the composition root
+ * (main.ts / system-builder.ts) and passed to handlers. Nothing reaches shared state any other way.
+ */
+import type { Store, UserRecord, EventRecord } from '@meshwork/store';
+import type { Capability, SiteRightName } from '@meshwork/protocol';
+import type { Logger } from 'pino';
+import type { ServerConfig } from './config.js';
+import type { ServerIdentity } from './identity/identity.js';
+import type { Bus } from './bus/bus.js';
+
+/** Who is making a request. `local` is the CLI working directly on a data dir (filesystem trust). */
+export interface Principal {
+  user: UserRecord;
+  via: 'session' | 'token' | 'local';
+  sessionId?: string;
+  csrfToken?: string;
+  tokenId?: string;
+}
+
+/** Authorization: the only place rights are resolved. Every handler asks it before acting. */
+export interface Authz {
+  isSiteAdmin(p: Principal): boolean;
+  /** Throws ApiError('forbidden') unless the principal is admin or holds the site right. */
+  requireSite(p: Principal, right: SiteRightName): void;
+  /** Effective rights mask of the principal on a device group (0 = no access). */
+  groupMask(p: Principal, groupId: string): Promise<number>;
+  /** Throws ApiError('not_found') unless the principal has the capability on the group. */
+  requireGroup(p: Principal, groupId: string, cap: Capability): Promise<void>;
+  /** Resolves the device and checks the capability on its group; not_found otherwise. */
+  requireDevice(p: Principal, deviceId: string, cap: Capability): Promise<import('@meshwork/store').DeviceRecord>;
+  /** Ids of the device groups the principal can see (undefined = all, for site admins). */
+  visibleGroupIds(p: Principal): Promise<string[] | undefined>;
+  /** Ids that make an event visible to this principal (user id, its user groups, its device groups). */
+  eventAudience(p: Principal): Promise<string[] | undefined>;
+}
+
+export interface NewEvent {
+  type: string;
+  message: string;
+  actorId?: string | null;
+  deviceId?: string | null;
+  groupId?: string | null;
+  data?: Record<string, unknown>;
+  /** Extra ids allowed to see it; the device group and the actor are added automatically. */
+  visibleTo?: string[];
+}
+
+/** Records events (store) and fans them out (bus → browser streams). */
+export interface EventService {
+  emit(e: NewEvent): Promise<EventRecord>;
+}
+
+export interface System {
+  config: ServerConfig;
+  log: Logger;
+  store: Store;
+  identity: ServerIdentity;
+  bus: Bus;
+  authz: Authz;
+  events: EventService;
+  /** Counters exposed on /metrics. */
+  metrics: Metrics;
+  /** Clock in epoch ms; replaceable in tests. */
+  now(): number;
+}
+
+export interface Metrics {
+  inc(name: string, labels?: Record<string, string>, by?: number): void;
+  set(name: string, value: number, labels?: Record<string, string>): void;
+  render(): string;
+}

@@ -1,0 +1,3 @@
+/** The Store interface, its records, and the contract suite every adapter must pass. */
+export * from './records.js';
+export * from './store.js';

@@ -1,0 +1,112 @@
+/** Records kept by a Store. Times are epoch milliseconds; ids are strings. Masks are unsigned 32-bit. */
+
+export interface UserRecord {
+  id: string;
+  name: string; // unique, lowercase
+  passwordHash: string; // argon2id PHC string
+  siteRights: number;
+  disabled: boolean;
+  totpSecret: string | null; // set once TOTP is confirmed
+  totpPendingSecret: string | null; // set during enrolment, before confirmation
+  backupCodeHashes: string[]; // SHA-256 hex of each unused backup code
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+export interface UserGroupRecord {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface DeviceGroupRecord {
+  id: string; // 96 hex: 48 random bytes
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface DeviceRecord {
+  id: string; // 96 hex: SHA-384 of the agent's SubjectPublicKeyInfo DER
+  groupId: string;
+  name: string;
+  tags: string[];
+  notes: string;
+  os: string | null;
+  /** Latest inventory as reported by the agent (untrusted data, validated before storing). */
+  info: Record<string, unknown>;
+  infoHash: string | null;
+  lastSeen: number | null;
+  createdAt: number;
+}
+
+/** A link granting rights on a device group to a user or a user group. */
+export interface RightsLinkRecord {
+  groupId: string;
+  subjectId: string;
+  subjectKind: 'user' | 'userGroup';
+  rights: number;
+}
+
+export interface SessionRecord {
+  id: string; // SHA-256 hex of the cookie secret; the secret itself is never stored
+  userId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  secretHash: string; // SHA-256 hex of the bearer secret
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface EventRecord {
+  id: string;
+  time: number;
+  type: string;
+  message: string;
+  actorId: string | null;
+  deviceId: string | null;
+  groupId: string | null;
+  data: Record<string, unknown>;
+  /** Ids (user, user group, device group, or '*' for site admins only) allowed to see the event. */
+  visibleTo: string[];
+  expiresAt: number;
+}
+
+export interface TimelineRecord {
+  deviceId: string;
+  time: number;
+  state: 'online' | 'offline' | 'sleep' | 'poweroff' | 'reboot';
+  detail: string;
+}
+
+export interface EnrolmentTokenRecord {
+  id: string;
+  groupId: string;
+  secretHash: string;
+  createdAt: number;
+  createdBy: string | null;
+  expiresAt: number | null;
+  maxUses: number | null;
+  uses: number;
+}
+
+/** Which worker process/node holds a device's control connection right now. */
+export interface PresenceRecord {
+  deviceId: string;
+  workerId: string;
+  connectionId: string;
+  connectedAt: number;
+  remoteAddress: string;
+}

@@ -1,0 +1,144 @@
+/**
+ * The Store interface. Every adapter (SQLite, PostgreSQL) implements it and passes the shared
+ * contract suite in ./contract.ts. All methods are async so network-backed adapters fit.
+ *
+ * Semantics every adapter must keep:
+ * - `create*` of an existing unique key throws StoreError('conflict').
+ * - `get*` returns null when missing; `update*`/`delete*` return false when nothing matched.
+ * - Deleting a device group deletes its devices, rights links, enrolment tokens and timelines.
+ * - Deleting a user deletes its sessions, API tokens, rights links and user-group memberships.
+ * - A committed write survives a crash of the process (kill -9) once the promise resolved.
+ */
+import type {
+  ApiTokenRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PresenceRecord,
+  RightsLinkRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
+} from './records.js';
+
+export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
+
+export class StoreError extends Error {
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface EventQuery {
+  /** Only events whose visibleTo contains one of these ids; omit for all (site admin). */
+  visibleTo?: string[];
+  deviceId?: string;
+  groupId?: string;
+  type?: string;
+  before?: number; // time, exclusive
+  limit: number;
+}
+
+export interface DeviceQuery {
+  groupIds?: string[]; // restrict to these groups
+  tag?: string;
+  /** Case-insensitive substring of name. */
+  text?: string;
+  limit?: number;
+}
+
+export interface Store {
+  readonly kind: string;
+  close(): Promise<void>;
+
+  // settings: small key → JSON value pairs (server URLs, setup token hash, ...)
+  getSetting<T = unknown>(key: string): Promise<T | null>;
+  setSetting(key: string, value: unknown): Promise<void>;
+  deleteSetting(key: string): Promise<boolean>;
+
+  // users
+  createUser(u: UserRecord): Promise<void>;
+  getUser(id: string): Promise<UserRecord | null>;
+  getUserByName(name: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  countUsers(): Promise<number>;
+  updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Promise<boolean>;
+  deleteUser(id: string): Promise<boolean>;
+
+  // user groups
+  createUserGroup(g: UserGroupRecord): Promise<void>;
+  getUserGroup(id: string): Promise<UserGroupRecord | null>;
+  listUserGroups(): Promise<UserGroupRecord[]>;
+  updateUserGroup(id: string, patch: Partial<Pick<UserGroupRecord, 'name' | 'description'>>): Promise<boolean>;
+  deleteUserGroup(id: string): Promise<boolean>;
+  addUserGroupMember(groupId: string, userId: string): Promise<void>;
+  removeUserGroupMember(groupId: string, userId: string): Promise<boolean>;
+  listUserGroupMembers(groupId: string): Promise<string[]>;
+  listUserGroupsOfUser(userId: string): Promise<string[]>;
+
+  // device groups
+  createDeviceGroup(g: DeviceGroupRecord): Promise<void>;
+  getDeviceGroup(id: string): Promise<DeviceGroupRecord | null>;
+  getDeviceGroupByName(name: string): Promise<DeviceGroupRecord | null>;
+  listDeviceGroups(ids?: string[]): Promise<DeviceGroupRecord[]>;
+  updateDeviceGroup(id: string, patch: Partial<Pick<DeviceGroupRecord, 'name' | 'description'>>): Promise<boolean>;
+  deleteDeviceGroup(id: string): Promise<boolean>;
+
+  // rights links
+  setRightsLink(link: RightsLinkRecord): Promise<void>; // upsert on (groupId, subjectId)
+  removeRightsLink(groupId: string, subjectId: string): Promise<boolean>;
+  listRightsLinksOfGroup(groupId: string): Promise<RightsLinkRecord[]>;
+  /** Links whose subject is any of the given ids (a user and the user groups it belongs to). */
+  listRightsLinksOfSubjects(subjectIds: string[]): Promise<RightsLinkRecord[]>;
+
+  // devices
+  upsertDevice(d: DeviceRecord): Promise<void>;
+  getDevice(id: string): Promise<DeviceRecord | null>;
+  listDevices(q?: DeviceQuery): Promise<DeviceRecord[]>;
+  countDevices(): Promise<number>;
+  updateDevice(id: string, patch: Partial<Omit<DeviceRecord, 'id' | 'createdAt'>>): Promise<boolean>;
+  deleteDevice(id: string): Promise<boolean>;
+
+  // sessions
+  createSession(s: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  touchSession(id: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  deleteSession(id: string): Promise<boolean>;
+  deleteSessionsOfUser(userId: string): Promise<number>;
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  // API tokens
+  createApiToken(t: ApiTokenRecord): Promise<void>;
+  getApiToken(id: string): Promise<ApiTokenRecord | null>;
+  getApiTokenBySecretHash(secretHash: string): Promise<ApiTokenRecord | null>;
+  listApiTokens(userId?: string): Promise<ApiTokenRecord[]>;
+  touchApiToken(id: string, lastUsedAt: number): Promise<void>;
+  deleteApiToken(id: string): Promise<boolean>;
+
+  // events
+  addEvent(e: EventRecord): Promise<void>;
+  listEvents(q: EventQuery): Promise<EventRecord[]>;
+  deleteExpiredEvents(now: number): Promise<number>;
+
+  // connection / power timeline
+  addTimeline(t: TimelineRecord): Promise<void>;
+  listTimeline(deviceId: string, since: number): Promise<TimelineRecord[]>;
+  deleteTimelineBefore(time: number): Promise<number>;
+
+  // enrolment tokens
+  createEnrolmentToken(t: EnrolmentTokenRecord): Promise<void>;
+  getEnrolmentToken(id: string): Promise<EnrolmentTokenRecord | null>;
+  getEnrolmentTokenBySecretHash(secretHash: string): Promise<EnrolmentTokenRecord | null>;
+  listEnrolmentTokens(groupId: string): Promise<EnrolmentTokenRecord[]>;
+  /** Atomically consume one use if not expired and under maxUses; returns false otherwise. */
+  consumeEnrolmentToken(id: string, now: number): Promise<boolean>;
+  deleteEnrolmentToken(id: string): Promise<boolean>;
+
+  // login throttling: failures keyed by network (IPv4 /24, IPv6 /64)
+  addLoginFailure(networkKey: string, time: number): Promise<void>;
+  countLoginFailures(networkKey: string, since: number): Promise<number>;
+  clearLoginFailures(networkKey: string): Promise<void>;
+  deleteLoginFailuresBefore(time: number): Promise<number>;
+
+  // presence: which worker holds which agent (the seam for multi-process / multi-node)
+  setPresence(p: PresenceRecord): Promise<void>; // upsert on deviceId
+  getPresence(deviceId: string): Promise<PresenceRecord | null>;
+  listPresence(deviceIds?: string[]): Promise<PresenceRecord[]>;
+  /** Remove only if the same connection still holds it (a newer connection wins). */
+  clearPresence(deviceId: string, connectionId: string): Promise<boolean>;
+  clearPresenceOfWorker(workerId: string): Promise<number>;
+}
