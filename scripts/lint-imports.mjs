@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Import-direction lint: fails when a package imports against the intended layering.
+//   protocol      → (nothing of ours); runtime-neutral: no node:* imports, no DOM
+//   store         → (nothing of ours)
+//   store-sqlite  → store
+//   server        → protocol, store; store-sqlite only from the composition root (system-builder.ts)
+//   client        → protocol; runtime-neutral (the web UI uses it): no node:* imports
+//   cli           → client, protocol, server (only to start a server or open a data dir locally)
+//   agent         → protocol (agent and server share only protocol)
+// Also: no relative import may leave its package, and every @meshwork/* import must be a declared
+// dependency. Test files (*.test.ts) may import more (test support), but never across the agent/server line.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? resolve(process.argv[rootArg + 1]) : resolve(new URL('..', import.meta.url).pathname);
+const RULES = {
+  protocol: { allow: [], neutral: true },
+  store: { allow: [], neutralExcept: [/contract\.ts$/] },
+  'store-sqlite': { allow: ['store'] },
+  server: { allow: ['protocol', 'store', 'store-sqlite'], only: { 'store-sqlite': [/src\/system-builder\.ts$/] } },
+  client: { allow: ['protocol'], neutral: true },
+  cli: { allow: ['client', 'protocol', 'server'] },
+  agent: { allow: ['protocol'] },
+};
+const FORBIDDEN_IN_TESTS = { agent: ['server', 'store', 'store-sqlite'], server: ['agent', 'cli'] };
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const errors = [];
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (e === 'node_modules' || e === 'dist') continue;
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(ts|tsx|mts)$/.test(e) && !e.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const rule = RULES[pkg];
+  const pkgDir = join(root, 'packages', pkg);
+  if (!rule) {
+    errors.push(`packages/${pkg}: no layering rule — add it to scripts/lint-imports.mjs`);
+    continue;
+  }
+  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
+  let srcDir;
+  try { srcDir = join(pkgDir, 'src'); statSync(srcDir); } catch { continue; }
+  for (const file of walk(srcDir)) {
+    const rel = relative(root, file);
+    const isTest = /\.test\.tsx?$/.test(file) || /test-support|testing\//.test(rel);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(IMPORT)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      if (!spec) continue;
+      const where = `${rel}: import '${spec}'`;
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec);
+        if (!target.startsWith(pkgDir + '/')) errors.push(`${where} leaves packages/${pkg}; import the package by name`);
+        continue;
+      }
+      if (spec.startsWith('node:') || /^(fs|path|crypto|os|net|tls|http|https|child_process|util|stream|events)$/.test(spec)) {
+        const exempt = isTest || (rule.neutralExcept ?? []).some((re) => re.test(rel));
+        if ((rule.neutral || rule.neutralExcept) && !exempt) errors.push(`${where}: packages/${pkg} must stay runtime-neutral (no Node built-ins)`);
+        continue;
+      }
+      const our = /^@meshwork\/([^/]+)/.exec(spec);
+      if (!our) continue;
+      const dep = our[1];
+      if (isTest) {
+        if ((FORBIDDEN_IN_TESTS[pkg] ?? []).includes(dep)) errors.push(`${where}: ${pkg} tests may not reach into ${dep}`);
+        continue;
+      }
+      if (!rule.allow.includes(dep)) {
+        errors.push(`${where}: packages/${pkg} may import only ${rule.allow.map((a) => '@meshwork/' + a).join(', ') || 'no @meshwork package'}`);
+        continue;
+      }
+      const only = rule.only?.[dep];
+      if (only && !only.some((re) => re.test(rel))) errors.push(`${where}: only ${only.join(' ')} may import @meshwork/${dep}`);
+      if (!declared.has(`@meshwork/${dep}`)) errors.push(`${where}: @meshwork/${dep} is not declared in packages/${pkg}/package.json`);
+    }
+  }
+}
+
+if (errors.length) {
+  console.error(`import lint: ${errors.length} violation(s)`);
+  for (const e of errors) console.error('  ' + e);
+  process.exit(1);
+}
+console.log('import lint: ok');
