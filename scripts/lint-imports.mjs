@@ -51,7 +51,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   try { srcDir = join(pkgDir, 'src'); statSync(srcDir); } catch { continue; }
   for (const file of walk(srcDir)) {
     const rel = relative(root, file);
-    const isTest = /\.test\.tsx?$/.test(file) || /test-support|testing\//.test(rel);
+    const isTest = /\.test\.tsx?$/.test(file) || /test-support|testing\/|testkit\/|store\/src\/contract\.ts$/.test(rel);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(IMPORT)) {
       const spec = m[1] ?? m[2] ?? m[3];
@@ -60,6 +60,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec);
         if (!target.startsWith(pkgDir + '/')) errors.push(`${where} leaves packages/${pkg}; import the package by name`);
+        else if (!isTest && /(^|\/)(testkit|testing)\//.test(spec)) errors.push(`${where}: production code may not import test support`);
         continue;
       }
       if (spec.startsWith('node:') || /^(fs|path|crypto|os|net|tls|http|https|child_process|util|stream|events)$/.test(spec)) {

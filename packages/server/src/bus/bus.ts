@@ -15,14 +15,24 @@ export interface Bus {
 
 export class InProcessBus implements Bus {
   private readonly handlers = new Map<string, Set<BusHandler>>();
-  constructor(readonly workerId: string) {}
+  /** `onError` receives what a subscriber threw; one failing subscriber never stops the others. */
+  constructor(
+    readonly workerId: string,
+    private readonly onError: (err: unknown, channel: string) => void = (err) => process.emitWarning(String(err)),
+  ) {}
 
   async publish(channel: string, message: unknown): Promise<void> {
     // Deliver asynchronously, as a networked bus would, so callers never depend on re-entrancy.
     const set = this.handlers.get(channel);
     if (!set) return;
     queueMicrotask(() => {
-      for (const h of set) h(message);
+      for (const h of [...set]) {
+        try {
+          h(message);
+        } catch (err) {
+          this.onError(err, channel);
+        }
+      }
     });
   }
 

@@ -1,0 +1,48 @@
+/**
+ * Messages on the agent control connection after the handshake (`welcome`). JSON text frames with
+ * a `type`; strict objects; parsed on both ends. Keep-alive uses WebSocket ping/pong frames.
+ *
+ *   server → agent  known      { inventoryHash, softwareHash }   what the server already holds
+ *   agent  → server inventory  { hash, inventory }               sent when its hash differs
+ *   agent  → server software   { hash, software }                sent when its hash differs
+ *   server → agent  later      { retryAfterMs, reason }          disconnect and come back later
+ */
+import { z } from 'zod';
+import { SoftwareInventory, SystemInventory } from './inventory.js';
+
+/** SHA-256 hex of the canonical JSON of a report; the agent computes it, the server recomputes it. */
+export const ReportHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected SHA-256 hex');
+/** Largest post-handshake frame the server accepts from an agent (the software list is the big one). */
+export const AGENT_SESSION_MAX_FRAME = 4 * 1024 * 1024;
+
+export const ServerKnown = z.strictObject({
+  type: z.literal('known'),
+  inventoryHash: ReportHash.nullable(),
+  softwareHash: ReportHash.nullable(),
+});
+export const ServerLater = z.strictObject({
+  type: z.literal('later'),
+  retryAfterMs: z.number().int().min(0).max(24 * 3600_000),
+  reason: z.string().max(256),
+});
+
+export const AgentInventoryReport = z.strictObject({ type: z.literal('inventory'), hash: ReportHash, inventory: SystemInventory });
+export const AgentSoftwareReport = z.strictObject({ type: z.literal('software'), hash: ReportHash, software: SoftwareInventory });
+
+export const AgentSessionFrame = z.discriminatedUnion('type', [AgentInventoryReport, AgentSoftwareReport]);
+export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater]);
+
+export type ServerKnown = z.infer<typeof ServerKnown>;
+export type ServerLater = z.infer<typeof ServerLater>;
+export type AgentInventoryReport = z.infer<typeof AgentInventoryReport>;
+export type AgentSoftwareReport = z.infer<typeof AgentSoftwareReport>;
+export type AgentSessionFrame = z.infer<typeof AgentSessionFrame>;
+export type ServerSessionFrame = z.infer<typeof ServerSessionFrame>;
+
+/** Canonical JSON (sorted keys, no spaces): both ends hash exactly this text. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+}
