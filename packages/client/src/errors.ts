@@ -34,5 +34,5 @@ export function errorFromBody(status: number, body: unknown): ApiClientError | n
 export function describeThrown(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = e.cause instanceof Error ? e.cause.message : undefined;
-  return cause && cause !== e.message ? `${e.message}: ${cause}` : e.message;
+  return cause && !e.message.includes(cause) ? `${e.message}: ${cause}` : e.message;
 }

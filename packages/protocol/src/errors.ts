@@ -24,6 +24,9 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, message: 'Too many requests; slow down.' },
   internal: { status: 500, message: 'Internal error.' },
   unavailable: { status: 503, message: 'The server is busy or shutting down.' },
+  token_invalid: { status: 401, message: 'The API token is unknown, revoked or malformed.' },
+  token_expired: { status: 401, message: 'The API token has expired.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,3 +3,5 @@ export * from './version.js';
 export * from './errors.js';
 export * from './rights.js';
 export * from './api/index.js';
+export * from './agent/index.js';
+export * from './session/index.js';

@@ -3,11 +3,13 @@
  * Flags: --port, --host, --data, --name (extra certificate name, repeatable), --public-url
  * (repeatable), --metrics-port, --tls-cert, --tls-key. Env: MESHWORK_PORT, MESHWORK_HOST,
  * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
- * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL.
+ * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level. The config file may also
+ * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isValidCertName } from './identity/names.js';
 
 export interface ServerConfig {
   host: string;
@@ -61,6 +63,17 @@ function port(v: unknown, name: string): number {
 
 /** Parses argv (after `server start`) and env into a config. Throws ConfigError on bad values. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  try {
+    return loadConfigUnchecked(argv, env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new ConfigError((e as Error).message);
+    throw e;
+  }
+}
+
+function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -90,7 +103,35 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   cfg.tlsKey = pick(values['tls-key'], env.MESHWORK_TLS_KEY, cfg.tlsKey);
   cfg.logLevel = pick(values['log-level'], env.MESHWORK_LOG_LEVEL, cfg.logLevel);
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
+  if (cfg.tlsCert !== null) cfg.tlsCert = resolve(cfg.tlsCert);
+  if (cfg.tlsKey !== null) cfg.tlsKey = resolve(cfg.tlsKey);
+  for (const n of cfg.names) if (!isValidCertName(n)) throw new ConfigError(`--name ${JSON.stringify(n)} is not a DNS name or IP address`);
+  for (const u of cfg.publicUrls) if (!/^https:\/\/[^/\s]+\/?$/.test(u)) throw new ConfigError(`--public-url ${JSON.stringify(u)} must look like https://host[:port]`);
+  if (!LOG_LEVELS.includes(cfg.logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  for (const k of ['loginMaxFailures', 'loginWindowMs', 'sessionIdleMs', 'sessionMaxMs', 'eventTtlMs'] as const) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new ConfigError(`${k} must be a positive integer`);
+  }
+  if (!cfg.host) throw new ConfigError('--host must not be empty');
   return cfg;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Keys a config file may set, with the JSON type each must have. */
+const FILE_KEYS: Record<string, 'string' | 'number' | 'string[]' | 'string|null'> = {
+  host: 'string', port: 'number', names: 'string[]', publicUrls: 'string[]', metricsPort: 'number',
+  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', loginMaxFailures: 'number',
+  loginWindowMs: 'number', sessionIdleMs: 'number', sessionMaxMs: 'number', eventTtlMs: 'number',
+};
+
+function checkFileValue(key: string, v: unknown): boolean {
+  switch (FILE_KEYS[key]) {
+    case 'string': return typeof v === 'string';
+    case 'number': return typeof v === 'number';
+    case 'string[]': return Array.isArray(v) && v.every((x) => typeof x === 'string');
+    case 'string|null': return v === null || typeof v === 'string';
+    default: return false;
+  }
 }
 
 function readConfigFile(dataDir: string): Partial<ServerConfig> {
@@ -103,11 +144,18 @@ function readConfigFile(dataDir: string): Partial<ServerConfig> {
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    for (const [k, x] of Object.entries(v)) {
+      if (!(k in FILE_KEYS)) throw new Error(`unknown key ${JSON.stringify(k)}`);
+      if (!checkFileValue(k, x)) throw new Error(`${k} must be ${FILE_KEYS[k] ?? '?'}`);
+    }
     return v as Partial<ServerConfig>;
   } catch (e) {
     throw new ConfigError(`${join(dataDir, 'config.json')}: ${(e as Error).message}`);
   }
 }
+
+/** Store setting holding the URLs the server last served on (read by install files and server.info). */
+export const SERVER_URLS_SETTING = 'serverUrls';
 
 /** The URLs this server is reachable on, for install files: configured ones, else the bind address. */
 export function serverUrls(cfg: ServerConfig, boundPort: number): string[] {

@@ -1,4 +1,5 @@
-/** The Meshwork server. Public API: runServer (the process), openLocal (the CLI's local mode). */
-export { runServer, type RunningServer } from './main.js';
-export { openLocal, type LocalServer } from './local.js';
+/** The Meshwork server. Public API: runServer / serverMain (the process), openLocal (the CLI's local mode). */
+export { runServer, serverMain, StartError, type RunningServer, type RunOptions } from './main.js';
+export { openLocal, LOCAL_ADMIN_ID, type LocalServer } from './local.js';
 export { loadConfig, ConfigError, type ServerConfig } from './config.js';
+export { identityPaths } from './identity/identity.js';

@@ -1,13 +1,167 @@
 /**
  * Composition root: `runServer(argv)` loads config, builds the System, listens, prints the
  * one-time setup link on first start, and shuts down gracefully on SIGTERM/SIGINT.
- * OWNER: server-core helper — placeholder until implemented.
+ * `serverMain(argv)` wraps it for a process entry: a fatal start error is one line on stderr
+ * and exit code 1.
  */
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, SERVER_URLS_SETTING, serverUrls } from './config.js';
+import { buildApp } from './http/app.js';
+import { handlers } from './http/handlers/index.js';
+import { createSetupToken } from './auth/setup-token.js';
+import { IdentityError } from './identity/identity.js';
+import { startMetricsServer } from './metrics/collect.js';
+import { buildSystem, closeSystem } from './system-builder.js';
+import type { System } from './system.js';
+import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
+
 export interface RunningServer {
   port: number;
+  /** The URLs recorded as served (configured public URLs, else https://host:port). */
+  urls: string[];
+  serverId: string;
+  /** The one-time setup link when the server has no users yet. */
+  setupUrl: string | null;
+  sys: System;
   close(): Promise<void>;
 }
 
-export async function runServer(_argv: string[]): Promise<RunningServer> {
-  throw new Error('runServer: not implemented');
+export interface RunOptions {
+  /** Install SIGTERM/SIGINT handlers that close and exit(0). Default true. */
+  handleSignals?: boolean;
+}
+
+/** A start failure with a one-line, user-facing message. */
+export class StartError extends Error {}
+
+const CLEANUP_EVERY_MS = 10 * 60_000;
+
+export async function runServer(argv: string[], opts: RunOptions = {}): Promise<RunningServer> {
+  let config;
+  try {
+    config = loadConfig(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new StartError(`bad configuration: ${e.message}`);
+    throw e;
+  }
+  let sys: System;
+  try {
+    sys = await buildSystem(config);
+  } catch (e) {
+    throw new StartError(startFailure(e, config.dataDir));
+  }
+  const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem } });
+  let stream: BrowserStream | null = null;
+  let metricsServer: HttpServer | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  let port: number;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+    port = (app.server.address() as AddressInfo).port;
+    stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
+    if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await closeSystem(sys).catch(() => undefined);
+    throw new StartError(listenFailure(e, config.host, config.port, config.metricsPort));
+  }
+
+  const urls = serverUrls(config, port);
+  await sys.store.setSetting(SERVER_URLS_SETTING, urls);
+  let setupUrl: string | null = null;
+  if ((await sys.store.countUsers()) === 0) {
+    setupUrl = `${urls[0] ?? `https://127.0.0.1:${port}`}/setup#token=${await createSetupToken(sys)}`;
+    process.stdout.write(`Setup: ${setupUrl}\n`);
+    sys.log.info({ setupUrl }, 'no users yet: open the setup link to create the first administrator');
+  }
+
+  const cleanup = (): void => void runCleanup(sys);
+  timers.push(setTimeout(cleanup, 5_000), setInterval(cleanup, CLEANUP_EVERY_MS));
+  for (const t of timers) t.unref();
+  sys.log.info({ url: urls[0], urls, port, serverId: sys.identity.serverId, tls: sys.identity.tlsSource }, 'listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const t of timers) clearTimeout(t);
+      if (metricsServer) await new Promise<void>((r) => metricsServer?.close(() => r()));
+      await stream?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the browser stream failed'));
+      await app.close();
+      await closeSystem(sys);
+      sys.log.info('stopped');
+    })());
+
+  if (opts.handleSignals !== false) installSignalHandlers(sys, close);
+  return { port, urls, serverId: sys.identity.serverId, setupUrl, sys, close };
+}
+
+/** Process entry: runs the server; on a start failure prints one line and exits 1. */
+export async function serverMain(argv: string[]): Promise<void> {
+  try {
+    await runServer(argv);
+  } catch (e) {
+    const msg = e instanceof StartError ? e.message : `unexpected error: ${(e as Error).stack ?? String(e)}`;
+    process.stderr.write(`meshwork: ${msg}\n`);
+    process.exit(1);
+  }
+}
+
+function installSignalHandlers(sys: System, close: () => Promise<void>): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      process.exit(1); // a second signal: stop waiting
+    }
+    signalled = true;
+    sys.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      sys.log.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        sys.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Periodic cleanup of expired rows. Failures are logged; the next round tries again. */
+async function runCleanup(sys: System): Promise<void> {
+  const now = sys.now();
+  try {
+    const sessions = await sys.store.deleteExpiredSessions(now);
+    const events = await sys.store.deleteExpiredEvents(now);
+    const failures = await sys.store.deleteLoginFailuresBefore(now - sys.config.loginWindowMs);
+    if (sessions + events + failures > 0) sys.log.debug({ sessions, events, failures }, 'cleanup');
+  } catch (err) {
+    sys.log.error({ err }, 'cleanup failed');
+  }
+}
+
+function startFailure(e: unknown, dataDir: string): string {
+  if (e instanceof IdentityError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') return `cannot write the data dir ${dataDir}: ${err.message}`;
+  return `cannot open the data dir ${dataDir}: ${err.message ?? String(e)}`;
+}
+
+function listenFailure(e: unknown, host: string, port: number, metricsPort: number): string {
+  const err = e as NodeJS.ErrnoException & { port?: number };
+  const p = err.port ?? port;
+  const which = metricsPort > 0 && p === metricsPort ? 'metrics port' : 'port';
+  switch (err.code) {
+    case 'EADDRINUSE': return `${which} ${p} on ${host} is already in use`;
+    case 'EACCES': return `no permission to listen on ${host}:${p}`;
+    case 'EADDRNOTAVAIL': return `${host} is not an address of this machine`;
+    case 'ENOTFOUND': return `cannot resolve --host ${host}`;
+    default: return `cannot listen on ${host}:${port}: ${err.message ?? String(e)}`;
+  }
 }

@@ -3,15 +3,21 @@
  * schemas on the way in and the way out, authenticated, and answered errors in one shape.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { endpoints, type EndpointDef, type EndpointName, type ErrorBody } from '@meshwork/protocol';
+import type { Socket } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import { endpoints, ERROR_CODES, type EndpointDef, type EndpointName, type ErrorBody } from '@meshwork/protocol';
+import { StoreError } from '@meshwork/store';
 import type { z } from 'zod';
 import { ApiError } from '../errors.js';
 import type { Principal, System } from '../system.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import type { Handlers, ReplyControl, RequestContext } from './handler.js';
 import { authenticate } from '../auth/authenticate.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Larger request heads are refused with 431 `headers_too_large` (Node's default is 16 KiB). */
+export const MAX_HEADER_SIZE = 16 * 1024;
 
 export interface AppOptions {
   /** HTTPS key/cert; omitted for in-process (local CLI) use through inject(). */
@@ -31,11 +37,16 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, maxHeaderSize: MAX_HEADER_SIZE, minVersion: 'TLSv1.2' as const } } : {}),
+    clientErrorHandler: answerClientError,
+    // Errors the router raises before any route runs (bad URL encoding, bad content-type header).
+    frameworkErrors: (err, _req, reply) => {
+      const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+      void (reply as unknown as FastifyReply).code(ERROR_CODES[code].status).send(errorBody(code));
+    },
     bodyLimit: BODY_LIMIT,
     logger: false,
-    disableRequestLogging: true,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
@@ -47,6 +58,22 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
   });
   app.setErrorHandler((err, req, reply) => sendError(sys, req, reply, err));
   app.setNotFoundHandler((_req, reply) => void reply.code(404).send(errorBody('not_found')));
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+
+  // Prometheus metrics: site administrators only on the main port (an open bind is --metrics-port).
+  app.get('/metrics', async (req, reply) => {
+    const principal = opts.localPrincipal ?? (await authenticate(sys, req, parseCookies(req.headers.cookie), true));
+    if (!principal) throw new ApiError('unauthenticated');
+    if (!sys.authz.isSiteAdmin(principal)) throw new ApiError('forbidden');
+    return reply.type(METRICS_CONTENT_TYPE).send(await renderMetrics(sys));
+  });
 
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const def: EndpointDef = endpoints[name];
@@ -75,6 +102,23 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     });
   }
   return app;
+}
+
+/**
+ * JSON bodies: strict UTF-8, standard JSON, no `__proto__` keys; an empty body is "no body".
+ * Anything else is `bad_request` — never a silently repaired value.
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  if (!isUtf8(body)) throw new ApiError('bad_request', 'The body is not valid UTF-8.');
+  try {
+    return JSON.parse(body.toString('utf8'), (key, value: unknown) => {
+      if (key === '__proto__') throw new Error('__proto__ key');
+      return value;
+    });
+  } catch {
+    throw new ApiError('bad_request', 'The body is not valid JSON.');
+  }
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
@@ -112,6 +156,12 @@ export function errorBody(code: ErrorBody['code'], message?: string): ErrorBody 
 
 /** Maps anything thrown to `{code, message}`; unexpected errors are logged and never leak details. */
 function sendError(sys: System, req: FastifyRequest, reply: FastifyReply, err: unknown): void {
+  if (err instanceof StoreError) {
+    const code = STORE_ERRORS[err.code];
+    if (code === 'internal') sys.log.error({ err, url: req.url, method: req.method }, 'store error');
+    void reply.code(ERROR_CODES[code].status).send(errorBody(code));
+    return;
+  }
   if (err instanceof ApiError) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err.details !== undefined) body.details = err.details;
@@ -126,6 +176,31 @@ function sendError(sys: System, req: FastifyRequest, reply: FastifyReply, err: u
   }
   sys.log.error({ err, url: req.url, method: req.method }, 'unhandled error');
   void reply.code(500).send(errorBody('internal'));
+}
+
+const STORE_ERRORS: Record<StoreError['code'], ErrorBody['code']> = {
+  conflict: 'conflict',
+  not_found: 'not_found',
+  invalid: 'bad_request',
+  unavailable: 'unavailable',
+};
+
+/**
+ * Requests Node's HTTP parser refuses (oversized or malformed heads) never reach a route: answer
+ * them here in the same `{code, message}` shape, then close the connection.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ErrorBody['code'] = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request';
+  const status = ERROR_CODES[code].status;
+  const body = JSON.stringify(errorBody(code));
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function mapFrameworkError(code: string | undefined, status: number | undefined): ErrorBody['code'] | null {

@@ -1,11 +1,47 @@
 /**
  * Event service: stores each event with the ids allowed to see it and publishes it on the bus.
- * OWNER: domain helper — placeholder until implemented.
+ *
+ * `visibleTo` = the caller's extra ids ∪ the device group ∪ the device's group ∪ the actor ∪ '*'
+ * ('*' marks every event as visible to site admins, whose audience is unrestricted anyway).
  */
-import type { Store } from '@meshwork/store';
+import type { EventRecord, Store } from '@meshwork/store';
 import type { Bus } from '../../bus/bus.js';
-import type { EventService } from '../../system.js';
+import { EVENTS_CHANNEL } from '../../bus/channels.js';
+import type { EventService, NewEvent } from '../../system.js';
+import { newRecordId } from '../ids.js';
 
-export function createEventService(_store: Store, _bus: Bus, _now: () => number, _ttlMs: number): EventService {
-  throw new Error('createEventService: not implemented');
+export const DEFAULT_EVENT_TTL_MS = 20 * 24 * 3600_000;
+
+export function createEventService(store: Store, bus: Bus, now: () => number, ttlMs: number = DEFAULT_EVENT_TTL_MS): EventService {
+  return {
+    async emit(e: NewEvent): Promise<EventRecord> {
+      const time = now();
+      const groupId = e.groupId ?? null;
+      const deviceId = e.deviceId ?? null;
+      const actorId = e.actorId ?? null;
+      const visible = new Set<string>(e.visibleTo ?? []);
+      if (groupId) visible.add(groupId);
+      if (deviceId) {
+        const device = await store.getDevice(deviceId);
+        if (device) visible.add(device.groupId);
+      }
+      if (actorId) visible.add(actorId);
+      visible.add('*');
+      const record: EventRecord = {
+        id: newRecordId(),
+        time,
+        type: e.type,
+        message: e.message,
+        actorId,
+        deviceId,
+        groupId,
+        data: e.data ?? {},
+        visibleTo: [...visible],
+        expiresAt: time + ttlMs,
+      };
+      await store.addEvent(record);
+      await bus.publish(EVENTS_CHANNEL, record);
+      return record;
+    },
+  };
 }

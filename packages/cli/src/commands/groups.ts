@@ -1,0 +1,106 @@
+/** `group add|list|install-file|grant`: device groups, their install files and rights. */
+import { writeFile } from 'node:fs/promises';
+import { GROUP_RIGHT_NAMES, type DeviceGroup, type InstallFile } from '@meshwork/protocol';
+import { UsageError } from '../errors.js';
+import { list, table, time } from '../output.js';
+import { resolveGroup, resolveSubject } from '../resolve.js';
+import { flag, intOption, pos, str, type CommandSpec } from '../spec.js';
+
+const RIGHT_CHOICES = ['full', ...GROUP_RIGHT_NAMES] as const;
+type RightChoice = (typeof RIGHT_CHOICES)[number];
+
+export function parseGroupRights(text: string): RightChoice[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError('give at least one right', 'group grant');
+  const bad = names.filter((n) => !(RIGHT_CHOICES as readonly string[]).includes(n));
+  if (bad.length > 0) throw new UsageError(`unknown right ${bad.join(', ')}; choose from ${RIGHT_CHOICES.join(', ')}`, 'group grant');
+  return [...new Set(names as RightChoice[])];
+}
+
+const groupRow = (g: DeviceGroup): string[] => [g.name, g.id, list(g.myRights), String(g.links.length), time(g.createdAt)];
+
+function linksText(g: DeviceGroup): string {
+  return table(['SUBJECT', 'KIND', 'RIGHTS'], g.links.map((l) => [l.subjectName, l.subjectKind === 'user' ? 'user' : 'user group', list(l.rights)]));
+}
+
+export const groupCommands: CommandSpec[] = [
+  {
+    name: 'group add',
+    args: ['NAME'],
+    summary: 'Create a device group (you get full rights on it)',
+    options: { description: { type: 'string', value: 'D', help: 'a description' } },
+    async run(ctx, input) {
+      const g = await ctx.client.groups.create({ name: pos(input, 0), description: str(input, 'description') ?? '' });
+      ctx.print(g, () => `created device group ${g.name} (id ${g.id})`);
+    },
+  },
+  {
+    name: 'group list',
+    args: [],
+    summary: 'List the device groups you can see',
+    options: {},
+    async run(ctx) {
+      const groups = await ctx.client.groups.list();
+      ctx.print(groups, () => (groups.length === 0 ? 'no device groups' : table(['NAME', 'ID', 'MY RIGHTS', 'LINKS', 'CREATED'], groups.map(groupRow))));
+    },
+  },
+  {
+    name: 'group install-file',
+    args: ['GROUP'],
+    summary: "Print a group's agent install file (JSON: server URLs, ServerID, group id)",
+    details: [
+      'GROUP is a name or an id. With --token, an enrolment token is created and embedded in the file.',
+      'Here --token is that flag: in remote mode give the API token before the command, as --token=T, or in MESHWORK_TOKEN.',
+    ].join('\n'),
+    options: {
+      token: { type: 'boolean', help: 'create an enrolment token and embed it' },
+      'expires-hours': { type: 'string', value: 'H', help: 'with --token: the token expires after H hours' },
+      'max-uses': { type: 'string', value: 'N', help: 'with --token: the token enrols at most N agents' },
+      out: { type: 'string', value: 'FILE', help: 'write the file here (mode 0600) instead of printing it' },
+    },
+    async run(ctx, input) {
+      const withToken = flag(input, 'token');
+      const expiresInHours = intOption(input, 'expires-hours', 1, 24 * 365, 'group install-file');
+      const maxUses = intOption(input, 'max-uses', 1, 1_000_000, 'group install-file');
+      if (!withToken && (expiresInHours !== undefined || maxUses !== undefined)) {
+        throw new UsageError('--expires-hours and --max-uses need --token', 'group install-file');
+      }
+      const group = await resolveGroup(ctx.client, pos(input, 0));
+      let file: InstallFile;
+      if (withToken) {
+        const created = await ctx.client.groups.createEnrolmentToken({
+          id: group.id,
+          ...(expiresInHours !== undefined ? { expiresInHours } : {}),
+          ...(maxUses !== undefined ? { maxUses } : {}),
+        });
+        file = created.installFile;
+        ctx.note(`created enrolment token ${created.token.id} for ${group.name}`);
+      } else {
+        file = await ctx.client.groups.installFile({ id: group.id });
+      }
+      const text = JSON.stringify(file, null, 2) + '\n';
+      const out = str(input, 'out');
+      if (out === undefined) {
+        ctx.print(file, () => text.trimEnd());
+        return;
+      }
+      await writeFile(out, text, { mode: 0o600 });
+      ctx.print(file, () => `wrote the install file of ${group.name} to ${out}`);
+    },
+  },
+  {
+    name: 'group grant',
+    args: ['GROUP', 'USER_OR_USERGROUP', 'RIGHTS'],
+    summary: 'Give a user or user group rights on a device group (replaces their previous rights there)',
+    details: `RIGHTS is a comma list of: ${RIGHT_CHOICES.join(', ')}.\nWrite user:NAME or usergroup:NAME when a user and a user group share a name.`,
+    options: {},
+    async run(ctx, input) {
+      const rights = parseGroupRights(pos(input, 2));
+      const group = await resolveGroup(ctx.client, pos(input, 0));
+      const subject = await resolveSubject(ctx.client, pos(input, 1));
+      const updated = await ctx.client.groups.setRights({ id: group.id, subjectId: subject.record.id, rights });
+      const who = `${subject.kind === 'user' ? 'user' : 'user group'} ${subject.record.name}`;
+      ctx.print(updated, () => `granted ${rights.join(',')} on ${updated.name} to ${who}\n\n${linksText(updated)}`);
+    },
+  },
+];

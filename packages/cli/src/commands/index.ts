@@ -1,0 +1,9 @@
+/** The CLI's dispatch table: every command, in help order. */
+import type { AnyCommand } from '../spec.js';
+import { deviceCommands } from './devices.js';
+import { groupCommands } from './groups.js';
+import { serverCommands } from './server.js';
+import { tokenCommands } from './tokens.js';
+import { userCommands } from './users.js';
+
+export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands];

@@ -1,0 +1,44 @@
+/** The names the generated HTTPS certificate covers, and whether a certificate covers exactly them. */
+import { isIP } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
+
+export interface SanEntry {
+  type: 'dns' | 'ip';
+  value: string;
+}
+
+const DNS_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** Whether a configured name is usable in a certificate (a DNS name, optionally wildcard, or an IP). */
+export function isValidCertName(name: string): boolean {
+  return isIP(name) !== 0 || (name.length <= 253 && DNS_NAME.test(name.toLowerCase()));
+}
+
+/** localhost, 127.0.0.1, ::1 and the configured names: IPs as IP SANs, the rest as DNS SANs. */
+export function wantedSans(names: readonly string[]): SanEntry[] {
+  const out: SanEntry[] = [];
+  const seen = new Set<string>();
+  for (const raw of ['localhost', '127.0.0.1', '::1', ...names]) {
+    const ip = isIP(raw) !== 0;
+    const value = ip ? raw : raw.toLowerCase();
+    const key = `${ip ? 'ip' : 'dns'}:${value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ type: ip ? 'ip' : 'dns', value });
+  }
+  return out;
+}
+
+/** True when the certificate's SAN list is exactly `wanted` (IPs compared by OpenSSL, not by text). */
+export function coversExactly(cert: X509Certificate, wanted: readonly SanEntry[]): boolean {
+  const san = cert.subjectAltName;
+  if (!san) return false;
+  const entries = san.split(', ');
+  if (entries.length !== wanted.length) return false;
+  const dns = new Set(entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase()));
+  for (const w of wanted) {
+    if (w.type === 'dns' && !dns.has(w.value)) return false;
+    if (w.type === 'ip' && cert.checkIP(w.value) === undefined) return false;
+  }
+  return true;
+}

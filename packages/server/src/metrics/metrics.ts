@@ -1,0 +1,95 @@
+/**
+ * Counters and gauges in the Prometheus text exposition format (version 0.0.4), hand-written:
+ * a few maps and a renderer, instead of a metrics library on the start-up path.
+ */
+import type { Metrics } from '../system.js';
+
+interface Family {
+  type: 'counter' | 'gauge';
+  help: string;
+  series: Map<string, { labels: Record<string, string>; value: number }>;
+}
+
+/** Known metrics with their help text; unknown names are accepted (type from the `_total` suffix). */
+export const METRIC_HELP: Record<string, string> = {
+  meshwork_http_requests_total: 'HTTP requests received, by method.',
+  meshwork_logins_total: 'Login attempts, by result.',
+  meshwork_agents_connected: 'Agents with an open control connection to this process.',
+  meshwork_devices: 'Devices in the store.',
+  meshwork_users: 'User accounts in the store.',
+};
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** A family never grows past this many label combinations (labels come from requests). */
+const MAX_SERIES = 200;
+
+const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+function labelKey(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${escapeLabel(labels[k] ?? '')}"`)
+    .join(',');
+}
+
+const num = (v: number): string => (Number.isFinite(v) ? String(v) : v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN');
+
+export function createMetrics(startTimeMs: number = Date.now()): Metrics {
+  const families = new Map<string, Family>();
+
+  function family(name: string, type: Family['type']): Family | null {
+    if (!NAME.test(name)) return null;
+    let f = families.get(name);
+    if (!f) families.set(name, (f = { type, help: METRIC_HELP[name] ?? name, series: new Map() }));
+    return f;
+  }
+
+  function series(f: Family, labels: Record<string, string>): { value: number } | null {
+    for (const k of Object.keys(labels)) if (!LABEL.test(k)) return null;
+    const key = labelKey(labels);
+    let s = f.series.get(key);
+    if (!s) {
+      if (f.series.size >= MAX_SERIES) return null;
+      f.series.set(key, (s = { labels: { ...labels }, value: 0 }));
+    }
+    return s;
+  }
+
+  const m: Metrics = {
+    inc(name, labels = {}, by = 1) {
+      const f = family(name, name.endsWith('_total') ? 'counter' : 'gauge');
+      const s = f && series(f, labels);
+      if (s) s.value += by;
+    },
+    set(name, value, labels = {}) {
+      const f = family(name, name.endsWith('_total') ? 'counter' : 'gauge');
+      const s = f && series(f, labels);
+      if (s) s.value = value;
+    },
+    render() {
+      const out: string[] = [];
+      const emit = (name: string, type: string, help: string, lines: string[]): void => {
+        out.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`, ...lines);
+      };
+      const mem = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      emit('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [`process_resident_memory_bytes ${mem.rss}`]);
+      emit('process_heap_bytes', 'gauge', 'V8 heap in use, in bytes.', [`process_heap_bytes ${mem.heapUsed}`]);
+      emit('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`]);
+      emit('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', [`process_start_time_seconds ${Math.floor(startTimeMs / 1000)}`]);
+      emit('process_uptime_seconds', 'gauge', 'Seconds since the process started.', [`process_uptime_seconds ${process.uptime()}`]);
+      emit('process_open_handles', 'gauge', 'Active libuv handles and requests (sockets, timers, files).', [`process_open_handles ${process.getActiveResourcesInfo().length}`]);
+      for (const [name, f] of [...families].sort(([a], [b]) => a.localeCompare(b))) {
+        const lines = [...f.series.values()].map((s) => {
+          const l = labelKey(s.labels);
+          return `${name}${l ? `{${l}}` : ''} ${num(s.value)}`;
+        });
+        emit(name, f.type, f.help, lines);
+      }
+      return out.join('\n') + '\n';
+    },
+  };
+  m.set('meshwork_agents_connected', 0);
+  return m;
+}

@@ -1,0 +1,63 @@
+/**
+ * The composition root's builder: the one place a concrete store is chosen and every long-lived
+ * part of the System is constructed. Used by the server process (main.ts) and the CLI's local
+ * mode (local.ts), so both get the same identity and the same store.
+ */
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { openSqliteStore } from '@meshwork/store-sqlite';
+import { createAuthz } from './authz/authz.js';
+import { InProcessBus } from './bus/bus.js';
+import type { ServerConfig } from './config.js';
+import { createEventService } from './domain/events/service.js';
+import { loadIdentity } from './identity/identity.js';
+import { createMetrics } from './metrics/metrics.js';
+import type { System } from './system.js';
+
+export interface BuildOptions {
+  /** Defaults to structured JSON logs on stdout at config.logLevel. */
+  log?: Logger;
+}
+
+export const DB_FILE = 'meshwork.db';
+
+export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ fd, sync: true }),
+  );
+}
+
+export async function buildSystem(config: ServerConfig, opts: BuildOptions = {}): Promise<System> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const identity = await loadIdentity({ dataDir: config.dataDir, names: config.names, tlsCert: config.tlsCert, tlsKey: config.tlsKey });
+  if (identity.generated) log.info({ serverId: identity.serverId }, 'server identity generated');
+  const store = await openSqliteStore(join(config.dataDir, DB_FILE));
+  const bus = new InProcessBus(`${hostname()}-${process.pid}`);
+  const now = (): number => Date.now();
+  return {
+    config,
+    log,
+    store,
+    identity,
+    bus,
+    authz: createAuthz(store),
+    events: createEventService(store, bus, now, config.eventTtlMs),
+    metrics: createMetrics(),
+    now,
+  };
+}
+
+/** Releases what buildSystem opened (bus, store). */
+export async function closeSystem(sys: System): Promise<void> {
+  await sys.bus.close();
+  await sys.store.close();
+}

@@ -1,0 +1,72 @@
+/** Devices: upsert by id, and the list query by groups, tag and name text. */
+import type { DeviceQuery, DeviceRecord, Store } from '@meshwork/store';
+import type { Db, SqlValue } from './db.js';
+import { type Columns, fromRowOrNull, fromRows, insertSql, toParams, updateSql } from './codec.js';
+
+const DEVICE: Columns<DeviceRecord> = {
+  id: ['id', 'plain'],
+  groupId: ['group_id', 'plain'],
+  name: ['name', 'plain'],
+  tags: ['tags', 'json'],
+  notes: ['notes', 'plain'],
+  os: ['os', 'plain'],
+  info: ['info', 'json'],
+  infoHash: ['info_hash', 'plain'],
+  lastSeen: ['last_seen', 'plain'],
+  createdAt: ['created_at', 'plain'],
+};
+const PATCHABLE = ['groupId', 'name', 'tags', 'notes', 'os', 'info', 'infoHash', 'lastSeen'] as const;
+// An existing device keeps its id and createdAt; every other column is replaced.
+const UPSERT = `${insertSql('devices', DEVICE)} ON CONFLICT (id) DO UPDATE SET ${
+  PATCHABLE.map((f) => `${DEVICE[f][0]} = excluded.${DEVICE[f][0]}`).join(', ')}`;
+
+export type DeviceMethods = Pick<Store,
+  'upsertDevice' | 'getDevice' | 'listDevices' | 'countDevices' | 'updateDevice' | 'deleteDevice'>;
+
+export function deviceMethods(db: Db): DeviceMethods {
+  return {
+    async upsertDevice(d) {
+      db.run(UPSERT, toParams(DEVICE, d));
+    },
+    async getDevice(id) {
+      return fromRowOrNull(DEVICE, db.get('SELECT * FROM devices WHERE id = ?', id));
+    },
+    async listDevices(q = {}) {
+      if (q.groupIds?.length === 0) return [];
+      const { sql, params } = listQuery(q);
+      return fromRows(DEVICE, db.all(sql, params));
+    },
+    async countDevices() {
+      return db.get<{ n: number }>('SELECT count(*) AS n FROM devices')?.n ?? 0;
+    },
+    async updateDevice(id, patch) {
+      const update = updateSql('devices', DEVICE, PATCHABLE, id, patch);
+      if (!update) return db.get('SELECT 1 FROM devices WHERE id = ?', id) !== undefined;
+      return db.run(update.sql, update.params).changes > 0;
+    },
+    async deleteDevice(id) {
+      return db.run('DELETE FROM devices WHERE id = ?', id).changes > 0;
+    },
+  };
+}
+
+/** The SQL depends only on which filters are present, so at most 8 statements are cached. */
+function listQuery(q: DeviceQuery): { sql: string; params: Record<string, SqlValue> } {
+  const where: string[] = [];
+  const params: Record<string, SqlValue> = { limit: q.limit ?? -1 };
+  if (q.groupIds !== undefined) {
+    where.push('group_id IN (SELECT value FROM json_each(@group_ids))');
+    params['group_ids'] = JSON.stringify(q.groupIds);
+  }
+  if (q.tag !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE value = @tag)');
+    params['tag'] = q.tag;
+  }
+  if (q.text !== undefined) {
+    // instr(), not LIKE: '%', '_' and '\' in the text are plain characters.
+    where.push('instr(mw_lower(name), mw_lower(@text)) > 0');
+    params['text'] = q.text;
+  }
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT * FROM devices ${filter} ORDER BY name COLLATE NOCASE, id LIMIT @limit`, params };
+}
