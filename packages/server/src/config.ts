@@ -4,7 +4,8 @@
  * (repeatable), --metrics-port, --tls-cert, --tls-key. Env: MESHWORK_PORT, MESHWORK_HOST,
  * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
  * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level. The config file may also
- * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...).
+ * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
+ * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,22 @@ export interface ServerConfig {
   sessionIdleMs: number;
   sessionMaxMs: number;
   eventTtlMs: number;
+  /** Agent control connections (ws/agent; config file only). New handshakes admitted per second … */
+  agentHandshakeRate: number;
+  /** … with bursts up to this many (token bucket). */
+  agentHandshakeBurst: number;
+  /** Handshakes in progress at once; beyond, new agents are told `overloaded`. */
+  agentMaxPendingHandshakes: number;
+  agentHandshakeTimeoutMs: number;
+  /** WebSocket ping to every agent this often; an agent silent for agentIdleTimeoutMs is dropped. */
+  agentPingIntervalMs: number;
+  agentIdleTimeoutMs: number;
+  /** A refused agent (bad signature, not enrolled, bad token, …) is held silently this long … */
+  agentHoldMs: number;
+  /** … up to this many sockets at once (beyond, refused sockets are closed at once). */
+  agentMaxHeld: number;
+  /** SHA-384 hex of TLS leaf certificates served in front of this server (TLS-offloading proxies). */
+  agentTlsCertHashes: string[];
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -48,6 +65,15 @@ export const DEFAULTS: ServerConfig = {
   sessionIdleMs: 12 * 3600_000,
   sessionMaxMs: 7 * 24 * 3600_000,
   eventTtlMs: 20 * 24 * 3600_000,
+  agentHandshakeRate: 1_000,
+  agentHandshakeBurst: 1_000,
+  agentMaxPendingHandshakes: 1_000,
+  agentHandshakeTimeoutMs: 15_000,
+  agentPingIntervalMs: 30_000,
+  agentIdleTimeoutMs: 90_000,
+  agentHoldMs: 60_000,
+  agentMaxHeld: 1_000,
+  agentTlsCertHashes: [],
 };
 
 export class ConfigError extends Error {}
@@ -111,9 +137,21 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   for (const k of ['loginMaxFailures', 'loginWindowMs', 'sessionIdleMs', 'sessionMaxMs', 'eventTtlMs'] as const) {
     if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new ConfigError(`${k} must be a positive integer`);
   }
+  for (const k of AGENT_NUMBER_KEYS) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new ConfigError(`${k} must be a positive integer`);
+  }
+  if (cfg.agentIdleTimeoutMs <= cfg.agentPingIntervalMs) throw new ConfigError('agentIdleTimeoutMs must be longer than agentPingIntervalMs');
+  for (const h of cfg.agentTlsCertHashes) {
+    if (!/^[0-9a-f]{96}$/.test(h)) throw new ConfigError(`agentTlsCertHashes: ${JSON.stringify(h)} is not a SHA-384 hex digest (96 lowercase hex characters)`);
+  }
   if (!cfg.host) throw new ConfigError('--host must not be empty');
   return cfg;
 }
+
+const AGENT_NUMBER_KEYS = [
+  'agentHandshakeRate', 'agentHandshakeBurst', 'agentMaxPendingHandshakes', 'agentHandshakeTimeoutMs',
+  'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld',
+] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -122,6 +160,8 @@ const FILE_KEYS: Record<string, 'string' | 'number' | 'string[]' | 'string|null'
   host: 'string', port: 'number', names: 'string[]', publicUrls: 'string[]', metricsPort: 'number',
   tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', loginMaxFailures: 'number',
   loginWindowMs: 'number', sessionIdleMs: 'number', sessionMaxMs: 'number', eventTtlMs: 'number',
+  ...Object.fromEntries(AGENT_NUMBER_KEYS.map((k) => [k, 'number' as const])),
+  agentTlsCertHashes: 'string[]',
 };
 
 function checkFileValue(key: string, v: unknown): boolean {

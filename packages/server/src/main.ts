@@ -16,6 +16,7 @@ import { startMetricsServer } from './metrics/collect.js';
 import { buildSystem, closeSystem } from './system-builder.js';
 import type { System } from './system.js';
 import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
+import { attachAgentEndpoint, type AgentEndpoint } from './ws/agent/endpoint.js';
 
 export interface RunningServer {
   port: number;
@@ -54,6 +55,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   }
   const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem } });
   let stream: BrowserStream | null = null;
+  let agents: AgentEndpoint | null = null;
   let metricsServer: HttpServer | null = null;
   const timers: NodeJS.Timeout[] = [];
   let port: number;
@@ -61,6 +63,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     await app.listen({ host: config.host, port: config.port });
     port = (app.server.address() as AddressInfo).port;
     stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
+    agents = await attachAgentEndpoint(sys, app.server as unknown as HttpsServer);
     if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
   } catch (e) {
     await app.close().catch(() => undefined);
@@ -88,6 +91,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
       for (const t of timers) clearTimeout(t);
       if (metricsServer) await new Promise<void>((r) => metricsServer?.close(() => r()));
       await stream?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the browser stream failed'));
+      await agents?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the agent endpoint failed'));
       await app.close();
       await closeSystem(sys);
       sys.log.info('stopped');

@@ -25,7 +25,10 @@ export interface Authz {
   requireSite(p: Principal, right: SiteRightName): void;
   /** Effective rights mask of the principal on a device group (0 = no access). */
   groupMask(p: Principal, groupId: string): Promise<number>;
-  /** Throws ApiError('not_found') unless the principal has the capability on the group. */
+  /**
+   * Throws ApiError('not_found') when the principal cannot see the group at all (or it does not
+   * exist), and ApiError('forbidden') when it can see the group but lacks the capability.
+   */
   requireGroup(p: Principal, groupId: string, cap: Capability): Promise<void>;
   /** Resolves the device and checks the capability on its group; not_found otherwise. */
   requireDevice(p: Principal, deviceId: string, cap: Capability): Promise<import('@meshwork/store').DeviceRecord>;

@@ -114,6 +114,8 @@ export const AGENT_REFUSAL_CODES = {
   overloaded: 'The server is busy; come back later.',
   superseded: 'A newer connection for this device replaced this one.',
   internal: 'Internal error.',
+  handshake_timeout: 'The handshake did not complete in time.',
+  rate_limited: 'Too many messages on this connection.',
 } as const satisfies Record<string, string>;
 export type AgentRefusalCode = keyof typeof AGENT_REFUSAL_CODES;
 const REFUSAL_CODE_NAMES = Object.keys(AGENT_REFUSAL_CODES) as [AgentRefusalCode, ...AgentRefusalCode[]];

@@ -1,2 +1,4 @@
 export * from './inventory.js';
 export * from './messages.js';
+export * from './paths.js';
+export * from './close-codes.js';

@@ -14,11 +14,7 @@ let auth: Promise<Authenticator> | undefined;
 const STEP = 30;
 
 async function authenticator(): Promise<Authenticator> {
-  auth ??= import('otplib').then((m) => {
-    const a = m.authenticator.clone();
-    a.options = { step: STEP, window: 1, digits: 6 };
-    return a;
-  });
+  auth ??= import('otplib').then((m) => m.authenticator.clone({ step: STEP, window: 1, digits: 6 }));
   return auth;
 }
 

@@ -54,7 +54,8 @@ export async function startServer(opts: { dataDir?: string; args?: string[] } = 
   const lines: string[] = [];
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' (not 'exit'): by then all of stdout has been read, so `lines` is complete.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -80,8 +81,7 @@ export async function startServer(opts: { dataDir?: string; args?: string[] } = 
     req: (method, path, o = {}) => httpsRequest(port, ca, method, path, o),
     raw: (bytes) => rawRequest(port, ca, bytes),
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

@@ -28,7 +28,7 @@ async function managedUser(sys: System, p: Principal, id: string): Promise<UserR
 export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.get' | 'users.update' | 'users.setPassword' | 'users.delete'> = {
   'users.list': async ({ sys, principal }) => {
     const p = must(principal);
-    if (!canManageUsers(sys, p)) return p.via === 'local' ? [] : [userView(p.user)];
+    if (!canManageUsers(sys, p)) return [userView(p.user)];
     return (await sys.store.listUsers()).map(userView);
   },
 

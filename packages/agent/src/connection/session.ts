@@ -1,0 +1,310 @@
+/**
+ * One agent control connection, from dial to close:
+ *
+ *   dial wss://…/agent    any TLS certificate is accepted (no web PKI); SHA-384 of the leaf DER the
+ *                         socket actually presented goes into `hello` and so into both signatures
+ *   hello → challenge     the server's key must hash to the pinned ServerID and sign this connection
+ *   auth  → welcome       the identity key signs; the server's device id must be ours
+ *   live                  `known` / `later` / `refused` until the socket ends
+ *
+ * Every server frame is size-limited (ws maxPayload) and parsed by its schema; anything unexpected
+ * ends the session as a protocol violation. `ended` resolves once the socket is really gone.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import WebSocket, { type RawData } from 'ws';
+import {
+  AgentHandshakeFrame,
+  ServerHandshakeFrame,
+  ServerKnown,
+  ServerLater,
+  ServerRefused,
+  type AgentInfo,
+  type AgentRefusalCode,
+  type AgentSessionFrame,
+  type ServerChallenge,
+  type ServerWelcome,
+} from '@meshwork/protocol';
+import { z } from 'zod';
+import { deviceIdOf } from '../identity/device-id.js';
+import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
+import { text } from '../inventory/sanitize.js';
+import type { AgentTiming } from './timing.js';
+
+/** Largest frame the agent accepts from the server. Server frames are small; reports go the other way. */
+export const SERVER_FRAME_MAX = 64 * 1024;
+
+/** Close codes the agent sends. */
+export const AGENT_CLOSE = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
+
+/** Frames the server may send once the session is live. */
+const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRefused]);
+type LiveFrame = z.infer<typeof LiveFrame>;
+
+export type SessionEndKind =
+  | 'network' // could not connect, or the socket dropped
+  | 'http' // the upgrade was answered with an HTTP status
+  | 'violation' // the server broke the protocol
+  | 'server_id' // the server is not the pinned one
+  | 'refused' // the server sent `refused`
+  | 'later' // the server sent `later`
+  | 'timeout' // handshake too slow
+  | 'idle' // nothing from the server for idleTimeoutMs
+  | 'local' // the agent could not do its part (e.g. the TPM failed to sign)
+  | 'closed' // the server closed a live session
+  | 'stopped'; // the agent is shutting down
+
+export interface SessionEnd {
+  kind: SessionEndKind;
+  /** Safe to log: server-supplied text is stripped of control characters. */
+  message: string;
+  /** When `welcome` arrived (Date.now()); absent when the handshake did not complete. */
+  welcomedAt?: number;
+  /** The server's requested delay (`later`, `refused.retryAfterMs`, HTTP Retry-After). */
+  retryAfterMs?: number;
+  refusal?: AgentRefusalCode;
+}
+
+export interface SessionLink {
+  /** Sends a session frame; false when the session is not live any more. */
+  send(frame: AgentSessionFrame): boolean;
+}
+
+export interface SessionHooks {
+  welcome(w: ServerWelcome, link: SessionLink): void;
+  known(k: ServerKnown): void;
+}
+
+export interface SessionOptions {
+  /** wss URL (see agentWsUrl). */
+  url: string;
+  serverId: string;
+  identity: AuthIdentity;
+  info: () => AgentInfo;
+  timing: Pick<AgentTiming, 'handshakeTimeoutMs' | 'idleTimeoutMs'>;
+  hooks: SessionHooks;
+}
+
+type Phase = 'upgrade' | 'challenge' | 'signing' | 'welcome' | 'live' | 'ending';
+type HandshakeFrame = z.infer<typeof ServerHandshakeFrame>;
+type Handlers<F extends { type: string }> = { [K in F['type']]: (frame: Extract<F, { type: K }>) => void };
+
+const rawText = (data: RawData): string =>
+  (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+
+const retryAfterHeader = (res: IncomingMessage): number | undefined => {
+  const v = res.headers['retry-after'];
+  return typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) * 1000 : undefined;
+};
+
+export class AgentSession {
+  readonly ended: Promise<SessionEnd>;
+  private readonly ws: WebSocket;
+  private phase: Phase = 'upgrade';
+  private result: SessionEnd | undefined;
+  private welcomedAt: number | undefined;
+  private tlsCertDer: Buffer | undefined;
+  private hello: HelloContext | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: SessionOptions) {
+    this.ws = new WebSocket(o.url, {
+      rejectUnauthorized: false, // on purpose: the ServerID pin authenticates the server, not web PKI
+      maxPayload: SERVER_FRAME_MAX,
+      perMessageDeflate: false,
+      followRedirects: false,
+      handshakeTimeout: o.timing.handshakeTimeoutMs,
+    });
+    this.ended = new Promise((resolve) => {
+      this.ws.once('close', (code, reason) => {
+        this.phase = 'ending';
+        this.clearTimers();
+        clearTimeout(this.killTimer);
+        const text_ = text(reason.toString('utf8'), 120);
+        resolve(
+          this.result ?? {
+            kind: this.welcomedAt !== undefined ? 'closed' : 'network',
+            message: `the server closed the connection (${code}${text_ ? ` ${text_}` : ''})`,
+            ...this.welcomed(),
+          },
+        );
+      });
+    });
+    this.handshakeTimer = setTimeout(() => this.fail({ kind: 'timeout', message: 'the handshake did not finish in time' }, 'terminate'), o.timing.handshakeTimeoutMs);
+    this.touch();
+    this.ws.on('upgrade', (res) => this.onUpgrade(res));
+    this.ws.on('unexpected-response', (_req, res) => this.onHttpAnswer(res));
+    this.ws.on('open', () => this.onOpen());
+    this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.ws.on('ping', () => this.touch());
+    this.ws.on('pong', () => this.touch());
+    this.ws.on('error', (e: Error & { code?: string }) => this.onError(e));
+  }
+
+  /** Ends the session (agent shutdown). */
+  stop(): void {
+    this.fail({ kind: 'stopped', message: 'the agent is stopping' }, AGENT_CLOSE.goingAway);
+  }
+
+  private welcomed(): { welcomedAt?: number } {
+    return this.welcomedAt !== undefined ? { welcomedAt: this.welcomedAt } : {};
+  }
+
+  /** Records why the session ends (the first reason wins) and closes the socket. */
+  private fail(end: SessionEnd, close: number | 'terminate'): void {
+    if (this.result) return;
+    this.result = { ...end, ...this.welcomed() };
+    this.phase = 'ending';
+    this.clearTimers();
+    if (close === 'terminate' || this.ws.readyState !== WebSocket.OPEN) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.close(close, end.kind);
+    // Do not wait for a server that never answers the close frame.
+    this.killTimer = setTimeout(() => this.ws.terminate(), 1000);
+  }
+
+  private violation(message: string): void {
+    this.fail({ kind: 'violation', message: `protocol violation: ${message}` }, AGENT_CLOSE.protocolError);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
+  }
+
+  /** Any sign of life from the server (message, ping, pong) restarts the idle timer. */
+  private touch(): void {
+    if (this.phase === 'ending') return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(
+      () => this.fail({ kind: 'idle', message: `nothing from the server for ${Math.round(this.o.timing.idleTimeoutMs / 1000)} s` }, 'terminate'),
+      this.o.timing.idleTimeoutMs,
+    );
+  }
+
+  private onUpgrade(res: IncomingMessage): void {
+    const socket = res.socket as TLSSocket;
+    const cert = typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
+    this.tlsCertDer = cert?.raw ?? (typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true).raw : undefined);
+  }
+
+  private onHttpAnswer(res: IncomingMessage): void {
+    const retryAfterMs = retryAfterHeader(res);
+    this.fail({ kind: 'http', message: `the server answered the upgrade with HTTP ${res.statusCode ?? '?'}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, 'terminate');
+  }
+
+  private onError(e: Error & { code?: string }): void {
+    if (e.code?.startsWith('WS_ERR_')) this.violation(text(e.message, 200));
+    else this.fail({ kind: 'network', message: text(e.message, 200) }, 'terminate');
+  }
+
+  private onOpen(): void {
+    if (this.result) return;
+    if (!this.tlsCertDer?.length) {
+      this.violation('no TLS certificate was presented');
+      return;
+    }
+    const { hello, ctx } = createHello(this.tlsCertDer);
+    this.hello = ctx;
+    this.phase = 'challenge';
+    this.sendJson(AgentHandshakeFrame.parse(hello));
+  }
+
+  private sendJson(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    this.touch();
+    if (this.phase === 'ending' || this.phase === 'upgrade') return;
+    if (isBinary) return this.violation('binary frame');
+    let json: unknown;
+    try {
+      json = JSON.parse(rawText(data));
+    } catch {
+      return this.violation('frame is not JSON');
+    }
+    if (this.phase === 'live') {
+      const live = LiveFrame.safeParse(json);
+      if (!live.success) return this.violation(`bad session frame: ${text(live.error.issues[0]?.message ?? '', 120)}`);
+      return this.dispatch(this.liveHandlers, live.data);
+    }
+    const hs = ServerHandshakeFrame.safeParse(json);
+    if (!hs.success) return this.violation(`bad handshake frame: ${text(hs.error.issues[0]?.message ?? '', 120)}`);
+    this.dispatch(this.handshakeHandlers, hs.data);
+  }
+
+  private dispatch<F extends { type: string }>(handlers: Handlers<F>, frame: F): void {
+    const handler = handlers[frame.type as F['type']] as (f: F) => void;
+    handler(frame);
+  }
+
+  private readonly handshakeHandlers: Handlers<HandshakeFrame> = {
+    challenge: (c) => {
+      if (this.phase !== 'challenge') return this.violation(`unexpected challenge during ${this.phase}`);
+      void this.answerChallenge(c);
+    },
+    welcome: (w) => {
+      if (this.phase !== 'welcome') return this.violation(`unexpected welcome during ${this.phase}`);
+      this.onWelcome(w);
+    },
+    refused: (r) => this.onRefused(r),
+  };
+
+  private readonly liveHandlers: Handlers<LiveFrame> = {
+    known: (k) => this.o.hooks.known(k),
+    later: (l) => this.fail({ kind: 'later', message: `the server asked to come back later: ${text(l.reason, 200)}`, retryAfterMs: l.retryAfterMs }, AGENT_CLOSE.normal),
+    refused: (r) => this.onRefused(r),
+  };
+
+  private async answerChallenge(challenge: ServerChallenge): Promise<void> {
+    const ctx = this.hello;
+    if (!ctx) return this.violation('challenge before hello');
+    this.phase = 'signing';
+    let auth;
+    try {
+      const serverKey = verifyChallenge(challenge, ctx, this.o.serverId);
+      auth = await createAuth(this.o.identity, ctx, challenge, serverKey, this.o.info());
+    } catch (e) {
+      if (e instanceof HandshakeError) {
+        const kind = e.code === 'server_id_mismatch' ? 'server_id' : 'violation';
+        return this.fail({ kind, message: `${e.code}: ${e.message}` }, AGENT_CLOSE.protocolError);
+      }
+      return this.fail({ kind: 'local', message: `could not sign the handshake: ${text((e as Error).message, 200)}` }, AGENT_CLOSE.goingAway);
+    }
+    if (this.phase !== 'signing') return; // ended while the key was signing
+    this.phase = 'welcome';
+    this.sendJson(AgentHandshakeFrame.parse(auth));
+  }
+
+  private onWelcome(w: ServerWelcome): void {
+    if (w.deviceId !== deviceIdOf(this.o.identity.publicKeySpkiDer)) return this.violation('the welcome names another device id');
+    clearTimeout(this.handshakeTimer);
+    this.phase = 'live';
+    this.welcomedAt = Date.now();
+    const link: SessionLink = {
+      send: (frame) => {
+        if (this.phase !== 'live' || this.ws.readyState !== WebSocket.OPEN) return false;
+        this.sendJson(frame);
+        return true;
+      },
+    };
+    this.o.hooks.welcome(w, link);
+  }
+
+  private onRefused(r: ServerRefused): void {
+    this.fail(
+      {
+        kind: 'refused',
+        message: `refused by the server: ${r.code}${r.message ? ` (${text(r.message, 200)})` : ''}`,
+        refusal: r.code,
+        ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}),
+      },
+      AGENT_CLOSE.normal,
+    );
+  }
+}

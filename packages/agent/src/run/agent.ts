@@ -1,0 +1,164 @@
+/**
+ * The running agent: an opened identity + an install file → a connection kept up forever, the
+ * inventory reporter, network watching, status.json and the enrolment record. `run` in the CLI adds
+ * the lock, the install-file copy, the identity and the signals around it.
+ */
+import os from 'node:os';
+import { PRODUCT_VERSION, type AgentInfo, type InstallFile } from '@meshwork/protocol';
+import { Connection, type ConnectionEvents, type RetryReason } from '../connection/connection.js';
+import { silentLogger, type Logger } from '../connection/log.js';
+import { NetWatch, type InterfacesReader } from '../connection/netwatch.js';
+import type { SessionEnd } from '../connection/session.js';
+import { DEFAULT_TIMING, type AgentTiming } from '../connection/timing.js';
+import { agentWsUrl } from '../connection/url.js';
+import type { AgentIdentity } from '../identity/identity.js';
+import { collectSoftware, collectSystem } from '../inventory/index.js';
+import { Reporter, type Collectors, type ReportKind } from '../inventory/reporter.js';
+import { text } from '../inventory/sanitize.js';
+import { StatusWriter } from '../status/status-file.js';
+import { EnrolmentRecorder } from './enrolment.js';
+
+/** What this agent can do, announced in `auth.info.capabilities`. */
+export const AGENT_CAPABILITIES = ['inventory', 'software'];
+
+export interface AgentEvents extends ConnectionEvents {
+  report?(kind: ReportKind, hash: string): void;
+}
+
+export interface AgentOptions {
+  stateDir: string;
+  install: InstallFile;
+  identity: AgentIdentity;
+  timing?: Partial<AgentTiming>;
+  log?: Logger;
+  events?: AgentEvents;
+  /** Defaults: the Linux collectors of ../inventory. */
+  collectors?: Collectors;
+  random?: () => number;
+  /** Source of the network addresses the change detection compares (tests fake it). */
+  networkInterfaces?: InterfacesReader;
+}
+
+export interface AgentStats {
+  attempts: number;
+  backoffFailures: number;
+  connected: boolean;
+  /** Live sessions (0 or 1). */
+  sessions: number;
+  /** Report snapshots the server does not hold yet (0–2). */
+  pendingReports: number;
+  /** status.json writes waiting or in flight (0–2). */
+  statusWrites: number;
+  /** What the connection is waiting for before the next attempt, if it is waiting. */
+  waiting: RetryReason | null;
+}
+
+const describeEnd = (end: SessionEnd): string => text(`${end.kind}: ${end.message}`, 500);
+
+export function agentInfo(install: InstallFile): AgentInfo {
+  return {
+    agentVersion: PRODUCT_VERSION,
+    platform: text(process.platform, 32),
+    arch: text(process.arch, 32),
+    hostname: text(os.hostname(), 255),
+    groupId: install.groupId,
+    ...(install.enrolmentToken !== undefined ? { enrolmentToken: install.enrolmentToken } : {}),
+    capabilities: AGENT_CAPABILITIES,
+  };
+}
+
+export class Agent {
+  private readonly connection: Connection;
+  private readonly reporter: Reporter;
+  private readonly status: StatusWriter;
+  private readonly enrolment: EnrolmentRecorder;
+  private readonly netwatch: NetWatch;
+
+  constructor(o: AgentOptions) {
+    const timing = { ...DEFAULT_TIMING, ...o.timing };
+    const log = o.log ?? silentLogger;
+    const ev = o.events ?? {};
+    const fileError = (what: string) => (e: Error) => log.warn(`could not write ${what}`, { error: e.message });
+    this.status = new StatusWriter(o.stateDir, fileError('status.json'));
+    this.enrolment = new EnrolmentRecorder(o.stateDir, o.install.serverId, fileError('the enrolment record'));
+    this.reporter = new Reporter({
+      collectors: o.collectors ?? { system: () => collectSystem(PRODUCT_VERSION), software: collectSoftware },
+      timing,
+      log,
+      onSent: (kind, hash) => ev.report?.(kind, hash),
+    });
+    this.connection = new Connection({
+      urls: o.install.serverUrls.map(agentWsUrl),
+      serverId: o.install.serverId,
+      identity: o.identity,
+      info: () => agentInfo(o.install),
+      timing,
+      log,
+      ...(o.random ? { random: o.random } : {}),
+      events: {
+        attempt: (url) => ev.attempt?.(url),
+        retry: (r) => ev.retry?.(r),
+        up: (w, url, link) => {
+          this.status.update({ connected: true, serverUrl: url });
+          void this.enrolment.record(w);
+          this.reporter.attach(link);
+          ev.up?.(w, url, link);
+        },
+        known: (k) => {
+          this.reporter.known(k);
+          ev.known?.(k);
+        },
+        down: (end, url) => {
+          this.reporter.detach();
+          this.status.update({ connected: false, ...(end.kind !== 'stopped' ? { lastError: describeEnd(end) } : {}) });
+          ev.down?.(end, url);
+        },
+      },
+    });
+    this.netwatch = new NetWatch(
+      timing.netPollMs,
+      () => {
+        log.info('network addresses changed');
+        this.connection.networkChanged();
+        void this.reporter.refresh('inventory');
+      },
+      o.networkInterfaces,
+    );
+  }
+
+  start(): this {
+    this.status.update({ connected: false });
+    this.reporter.start();
+    this.netwatch.start();
+    this.connection.start();
+    return this;
+  }
+
+  /** Closes the session, stops every timer, and leaves status.json saying "not connected". */
+  async stop(): Promise<void> {
+    this.netwatch.stop();
+    this.reporter.stop();
+    await this.connection.stop();
+    this.status.update({ connected: false });
+    await this.status.flush();
+    await this.enrolment.flush();
+  }
+
+  /** Checks the network now (tests; the poller does it every netPollMs). */
+  checkNetwork(): boolean {
+    return this.netwatch.check();
+  }
+
+  stats(): AgentStats {
+    const c = this.connection.stats();
+    return {
+      attempts: c.attempts,
+      backoffFailures: c.backoffFailures,
+      connected: c.connected,
+      sessions: c.sessions,
+      pendingReports: this.reporter.pending(),
+      statusWrites: this.status.queued(),
+      waiting: c.waiting,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Which device an authenticated agent is, and in which group — enrolling it if it is new.
+ *
+ *   known device            the server's stored group wins over whatever the install file says
+ *   unknown + token         `mwe_<id>_<secret>` looked up by hash and consumed atomically
+ *                           (store.consumeEnrolmentToken); enrols into the token's group. A token
+ *                           that is malformed, unknown, expired or used up is `bad_enrolment_token`
+ *                           — there is no fallback to the group id then.
+ *   unknown + group id      the install file's group id (48 random bytes) is itself a group-wide
+ *                           enrolment secret, as in MeshCentral: enrols into that group if it exists
+ *   otherwise               `not_enrolled`
+ */
+import type { AgentInfo, AgentRefusalCode } from '@meshwork/protocol';
+import type { DeviceGroupRecord, DeviceRecord } from '@meshwork/store';
+import type { System } from '../../system.js';
+import { enrolmentTokenId, hashEnrolmentToken } from '../enrolment/tokens.js';
+import { AGENT_EVENT_TYPES } from './events.js';
+import { deviceNameFrom } from './names.js';
+
+export type EnrolledVia = { via: 'token'; tokenId: string } | { via: 'group' };
+
+export type Admission =
+  | { ok: true; device: DeviceRecord; enrolled: EnrolledVia | null }
+  | { ok: false; code: Extract<AgentRefusalCode, 'not_enrolled' | 'bad_enrolment_token'>; message: string };
+
+const badToken = (message: string): Admission => ({ ok: false, code: 'bad_enrolment_token', message });
+
+/**
+ * Admissions of one device id run one after the other within this process, so two sockets of one
+ * new device cannot both enrol it (or the second be refused because the first used the token).
+ */
+const queues = new WeakMap<System['store'], Map<string, Promise<unknown>>>();
+
+export async function admitDevice(sys: System, deviceId: string, info: AgentInfo | undefined): Promise<Admission> {
+  let perDevice = queues.get(sys.store);
+  if (!perDevice) queues.set(sys.store, (perDevice = new Map()));
+  const queue = perDevice;
+  const run = (queue.get(deviceId) ?? Promise.resolve()).then(
+    () => admitOnce(sys, deviceId, info),
+    () => admitOnce(sys, deviceId, info),
+  );
+  queue.set(deviceId, run);
+  try {
+    return await run;
+  } finally {
+    if (queue.get(deviceId) === run) queue.delete(deviceId);
+  }
+}
+
+async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefined): Promise<Admission> {
+  const known = await sys.store.getDevice(deviceId);
+  if (known) return { ok: true, device: known, enrolled: null };
+
+  const token = info?.enrolmentToken;
+  if (token !== undefined) {
+    const id = enrolmentTokenId(token);
+    const record = id === null ? null : await sys.store.getEnrolmentTokenBySecretHash(hashEnrolmentToken(token));
+    if (!record || record.id !== id) return badToken('The enrolment token is not one this server issued (or it was revoked).');
+    if (!(await sys.store.consumeEnrolmentToken(record.id, sys.now()))) return badToken('The enrolment token has expired or has been used up.');
+    const group = await sys.store.getDeviceGroup(record.groupId);
+    if (!group) return badToken('The device group of this enrolment token no longer exists.');
+    return enrol(sys, deviceId, info, group, { via: 'token', tokenId: record.id });
+  }
+
+  if (info?.groupId !== undefined) {
+    const group = await sys.store.getDeviceGroup(info.groupId);
+    if (group) return enrol(sys, deviceId, info, group, { via: 'group' });
+    return {
+      ok: false,
+      code: 'not_enrolled',
+      message: 'This device is not enrolled, and the device group named by its install file does not exist on this server. Install a current install file.',
+    };
+  }
+  return { ok: false, code: 'not_enrolled', message: 'This device is not enrolled and presented neither a device group id nor an enrolment token.' };
+}
+
+async function enrol(sys: System, deviceId: string, info: AgentInfo | undefined, group: DeviceGroupRecord, via: EnrolledVia): Promise<Admission> {
+  const now = sys.now();
+  const device: DeviceRecord = {
+    id: deviceId,
+    groupId: group.id,
+    name: deviceNameFrom(info?.hostname, deviceId),
+    tags: [],
+    notes: '',
+    os: null,
+    info: {},
+    infoHash: null,
+    lastSeen: now,
+    createdAt: now,
+  };
+  await sys.store.upsertDevice(device);
+  await sys.events.emit({
+    type: AGENT_EVENT_TYPES.deviceEnrolled,
+    message: `Device ${device.name} enrolled in device group ${group.name}`,
+    deviceId,
+    groupId: group.id,
+    data: via.via === 'token' ? { via: 'token', tokenId: via.tokenId } : { via: 'group' },
+  });
+  return { ok: true, device, enrolled: via };
+}

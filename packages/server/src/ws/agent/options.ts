@@ -1,0 +1,59 @@
+/** Limits and delays of the agent endpoint: from the server config, overridable by tests. */
+import type { ServerConfig } from '../../config.js';
+
+export interface AgentEndpointOptions {
+  /** Token bucket for new handshakes: refill per second, and its size. */
+  handshakeRate: number;
+  handshakeBurst: number;
+  /** Handshakes in progress at once (upgrade → welcome). */
+  maxPendingHandshakes: number;
+  handshakeTimeoutMs: number;
+  pingIntervalMs: number;
+  idleTimeoutMs: number;
+  /** How long a refused socket is held silently, and how many may be held at once. */
+  holdMs: number;
+  maxHeld: number;
+  /** `overloaded` tells agents to wait a uniform random time in this range. */
+  overloadRetryMinMs: number;
+  overloadRetryMaxMs: number;
+  /** Reports (`inventory`, `software`) per connection: a bucket of this size refilled over a minute. */
+  reportsPerMinute: number;
+  /** Shutdown: `later` spreads the agents' return over N / handshakeRate seconds, within these bounds. */
+  shutdownSpreadMinMs: number;
+  shutdownSpreadMaxMs: number;
+  /** Shutdown: how long to wait for close handshakes, and to write timeline rows. */
+  shutdownGraceMs: number;
+  shutdownTimelineBudgetMs: number;
+  /** Extra SHA-384 hex hashes of TLS certificates served in front of this server. */
+  tlsCertHashes: string[];
+  /** Clear every presence row at start (single process: they are all stale). */
+  clearStalePresence: boolean;
+  /** Monotonic clock in ms for rates and idle checks. */
+  clock: () => number;
+  random: () => number;
+}
+
+export function agentEndpointOptions(config: ServerConfig, overrides: Partial<AgentEndpointOptions> = {}): AgentEndpointOptions {
+  return {
+    handshakeRate: config.agentHandshakeRate,
+    handshakeBurst: config.agentHandshakeBurst,
+    maxPendingHandshakes: config.agentMaxPendingHandshakes,
+    handshakeTimeoutMs: config.agentHandshakeTimeoutMs,
+    pingIntervalMs: config.agentPingIntervalMs,
+    idleTimeoutMs: config.agentIdleTimeoutMs,
+    holdMs: config.agentHoldMs,
+    maxHeld: config.agentMaxHeld,
+    overloadRetryMinMs: 5_000,
+    overloadRetryMaxMs: 60_000,
+    reportsPerMinute: 10,
+    shutdownSpreadMinMs: 1_000,
+    shutdownSpreadMaxMs: 10 * 60_000,
+    shutdownGraceMs: 2_000,
+    shutdownTimelineBudgetMs: 2_000,
+    tlsCertHashes: config.agentTlsCertHashes,
+    clearStalePresence: true,
+    clock: () => performance.now(),
+    random: Math.random,
+    ...overrides,
+  };
+}
