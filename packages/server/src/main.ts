@@ -135,6 +135,8 @@ function installSignalHandlers(sys: System, close: () => Promise<void>): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A stray rejected promise is a bug to log, not a reason to drop every connection.
+  process.on('unhandledRejection', (err) => sys.log.error({ err }, 'unhandled rejection'));
 }
 
 /** Periodic cleanup of expired rows. Failures are logged; the next round tries again. */

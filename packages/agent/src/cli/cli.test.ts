@@ -48,7 +48,8 @@ async function runUntilConnected(args: string[], stateDir: string) {
   void p.exited.then((r) => (exitedEarly = r));
   await waitFor('the agent to connect', async () => {
     if (exitedEarly) throw new Error(`the agent exited (${exitedEarly.code}): ${exitedEarly.stderr}`);
-    return (await status(stateDir)).connected;
+    const r = await cli('status', '--state', stateDir); // fails until the agent has made the state dir
+    return r.code === 0 && (JSON.parse(r.stdout) as AgentStatusReport).connected;
   });
   return p;
 }

@@ -134,7 +134,7 @@ export class Connection {
         }
       }
       this.o.events?.retry?.({ delayMs: delay, reason });
-      this.o.log.debug('reconnecting later', { delayMs: Math.round(delay), reason });
+      this.o.log[reason === 'next_url' ? 'debug' : 'info']('reconnecting later', { delayMs: Math.round(delay), reason });
       await this.sleep(delay, reason);
     }
   }
@@ -162,8 +162,9 @@ export class Connection {
     const end = await session.ended;
     this.session = undefined;
     this.connected = false;
-    const level = end.kind === 'stopped' ? 'debug' : end.welcomedAt !== undefined ? 'info' : 'warn';
-    this.o.log[level]('disconnected', { url, reason: end.kind, detail: end.message });
+    const welcomed = end.welcomedAt !== undefined;
+    const level = end.kind === 'stopped' ? 'debug' : welcomed ? 'info' : 'warn';
+    this.o.log[level](welcomed ? 'disconnected' : 'could not connect', { url, reason: end.kind, detail: end.message });
     this.o.events?.down?.(end, url);
     return end;
   }

@@ -21,7 +21,10 @@ export interface PemPair {
   keyPem: string;
 }
 
-type CryptoKeyPair = Awaited<ReturnType<typeof webcrypto.subtle.generateKey>> & { privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey };
+interface KeyPair {
+  privateKey: webcrypto.CryptoKey;
+  publicKey: webcrypto.CryptoKey;
+}
 
 const serial = (): string => {
   const b = randomBytes(16);
@@ -29,8 +32,8 @@ const serial = (): string => {
   return b.toString('hex');
 };
 
-async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+async function newKeys(): Promise<KeyPair> {
+  return (await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])) as KeyPair;
 }
 
 async function keyPem(key: webcrypto.CryptoKey): Promise<string> {

@@ -58,10 +58,16 @@ test('login sets a Secure HttpOnly SameSite=Strict cookie; logout ends the sessi
   assert.equal(await store.getSession(secret), null);
 
   assert.equal((await b.call('GET', '/api/v1/auth/session')).status, 200);
+  // Logging in again from the same browser replaces the session instead of keeping the old one.
+  assert.equal((await b.login('admin', PW)).status, 200);
+  assert.equal(await store.getSession(sid), null, 'old session gone');
+  const secret2 = b.cookie.replace('mw_session=', '');
+  const sid2 = createHash('sha256').update(secret2).digest('hex');
+  assert.ok(await store.getSession(sid2));
   const out = await b.call('POST', '/api/v1/auth/logout');
   assert.equal(out.status, 200);
-  assert.equal(await store.getSession(sid), null);
-  const after = await s.req('GET', '/api/v1/auth/session', { headers: { cookie: `mw_session=${secret}` } });
+  assert.equal(await store.getSession(sid2), null);
+  const after = await s.req('GET', '/api/v1/auth/session', { headers: { cookie: `mw_session=${secret2}` } });
   assert.equal(after.status, 401);
   assert.equal(code(after), 'unauthenticated');
 });

@@ -3,6 +3,7 @@ import { AUTH_EVENTS, audit } from '../../auth/audit.js';
 import { checkLogin } from '../../auth/login.js';
 import { SESSION_COOKIE, startSession } from '../../auth/sessions.js';
 import { sessionView } from '../../auth/views.js';
+import { sha256Hex } from '../../auth/secrets.js';
 import { ApiError } from '../../errors.js';
 import { must, type AreaHandlers } from '../handler.js';
 
@@ -10,8 +11,11 @@ import { must, type AreaHandlers } from '../handler.js';
 const NEVER = Date.UTC(9999, 11, 31);
 
 export const authHandlers: AreaHandlers<'auth.login' | 'auth.session' | 'auth.logout' | 'auth.logoutAll'> = {
-  'auth.login': async ({ sys, body, ip, userAgent, reply }) => {
+  'auth.login': async ({ sys, body, ip, userAgent, reply, cookies }) => {
     const user = await checkLogin(sys, body, ip);
+    // A session cookie the browser still holds is replaced, never reused (no session fixation).
+    const old = cookies[SESSION_COOKIE];
+    if (old !== undefined) await sys.store.deleteSession(sha256Hex(old));
     const session = await startSession(sys, user, ip, userAgent, reply);
     return sessionView(user, session);
   },

@@ -144,19 +144,19 @@ export class AgentConnection {
     if (bytes.length > limit) return this.refuse('bad_message', `Frames are limited to ${limit} bytes here.`, { closeCode: AGENT_CLOSE_CODES.tooBig });
     const decoded = decodeFrame(bytes);
     if (!decoded.ok) return this.refuse('bad_message', decoded.message);
-    this.byState[state](decoded.json, decoded.type);
+    AgentConnection.byState[state](this, decoded.json, decoded.type);
   }
 
-  /** Dispatch by state: what each frame type means at each point of the connection. */
-  private readonly byState: Record<FrameState, (json: unknown, type: string | null) => void> = {
-    hello: (json, type) => (type === 'hello' ? this.onHello(json) : this.refuse('bad_message', 'Expected a hello frame.')),
-    auth: (json, type) => {
-      if (type === 'auth') return this.onAuth(json);
-      if (type === 'hello') return this.refuse('duplicate_auth', 'This connection already sent hello.');
-      this.refuse('bad_message', 'Expected an auth frame.');
+  /** Dispatch by state: what each frame type means at each point of the connection (one table for all connections). */
+  private static readonly byState: Record<FrameState, (c: AgentConnection, json: unknown, type: string | null) => void> = {
+    hello: (c, json, type) => (type === 'hello' ? c.onHello(json) : c.refuse('bad_message', 'Expected a hello frame.')),
+    auth: (c, json, type) => {
+      if (type === 'auth') return c.onAuth(json);
+      if (type === 'hello') return c.refuse('duplicate_auth', 'This connection already sent hello.');
+      c.refuse('bad_message', 'Expected an auth frame.');
     },
-    verifying: (_json, type) => this.unexpected(type),
-    session: (json, type) => (type === 'hello' || type === 'auth' ? this.unexpected(type) : this.onReport(json)),
+    verifying: (c, _json, type) => c.unexpected(type),
+    session: (c, json, type) => (type === 'hello' || type === 'auth' ? c.unexpected(type) : c.onReport(json)),
   };
 
   private unexpected(type: string | null): void {

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AgentSessionFrame } from '@meshwork/protocol';
+import { silentLogger } from '../connection/log.js';
+import { fakeSoftware, fakeSystem } from '../run/testing/fixtures.js';
+import { reportHash } from './hash.js';
+import { Reporter, type Collectors } from './reporter.js';
+
+const timing = { inventoryIntervalMs: 3_600_000, softwareIntervalMs: 3_600_000 };
+const link = () => {
+  const sent: AgentSessionFrame[] = [];
+  return { sent, send: (f: AgentSessionFrame) => (sent.push(f), true) };
+};
+
+test('nothing is sent before `known`; then only what the server lacks', async () => {
+  const r = new Reporter({ collectors: { system: async () => fakeSystem(), software: async () => fakeSoftware() }, timing, log: silentLogger });
+  await Promise.all([r.refresh('inventory'), r.refresh('software')]);
+  const l = link();
+  r.attach(l);
+  assert.equal(l.sent.length, 0);
+  assert.equal(r.pending(), 2);
+  r.known({ type: 'known', inventoryHash: reportHash(fakeSystem()), softwareHash: null });
+  assert.deepEqual(l.sent.map((f) => f.type), ['software']);
+  assert.equal(r.pending(), 0);
+  r.known({ type: 'known', inventoryHash: reportHash(fakeSystem()), softwareHash: reportHash(fakeSoftware()) });
+  assert.equal(l.sent.length, 1, 'a repeated known sends nothing new');
+  r.stop();
+});
+
+test('a report that breaks the schema or the frame limit is dropped, not sent', async () => {
+  const collectors: Collectors = {
+    system: async () => ({ ...fakeSystem(), hostname: 'bad\u0007host' }),
+    software: async () => ({ source: 'dpkg', packages: Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}-${'x'.repeat(200)}`, version: '1' })) }),
+  };
+  const r = new Reporter({ collectors, timing, log: silentLogger });
+  await Promise.all([r.refresh('inventory'), r.refresh('software')]);
+  const l = link();
+  r.attach(l);
+  r.known({ type: 'known', inventoryHash: null, softwareHash: null });
+  assert.deepEqual(l.sent, []);
+  r.stop();
+});
+
+test('collections are single-flight and keep one snapshot per kind', async () => {
+  let calls = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const r = new Reporter({
+    collectors: { system: async () => (calls++, await gate, fakeSystem(`h${calls}`)), software: async () => fakeSoftware() },
+    timing,
+    log: silentLogger,
+  });
+  const a = r.refresh('inventory');
+  const b = r.refresh('inventory');
+  assert.equal(a, b);
+  release();
+  await a;
+  assert.equal(calls, 1);
+  for (let i = 0; i < 20; i++) await r.refresh('inventory');
+  await r.refresh('software');
+  assert.equal(r.pending(), 2);
+  r.stop();
+});
