@@ -1,6 +1,6 @@
 /**
  * The server's half of the agent handshake proofs (messages and transcripts are defined once in
- * @meshwork/protocol; see packages/agent/IDENTITY.md §4):
+ * @meshwork/protocol; see docs/design.md §6A.4):
  *
  *   answerHello      version check, the TLS certificate the agent saw must be one this server serves,
  *                    a fresh 32-byte server nonce, serverTranscript signed with the agent-server key
