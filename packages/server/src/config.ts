@@ -3,7 +3,8 @@
  * Flags: --port, --host, --data, --name (extra certificate name, repeatable), --public-url
  * (repeatable), --metrics-port, --tls-cert, --tls-key. Env: MESHWORK_PORT, MESHWORK_HOST,
  * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
- * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level. The config file may also
+ * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level, and --workers N
+ * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
  * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...).
  */
@@ -26,6 +27,8 @@ export interface ServerConfig {
   tlsCert: string | null;
   tlsKey: string | null;
   logLevel: string;
+  /** Worker processes sharing the port (node:cluster); 1 = one process, no cluster. */
+  workers: number;
   /** Login throttling: failures allowed per network within the window. */
   loginMaxFailures: number;
   loginWindowMs: number;
@@ -60,6 +63,7 @@ export const DEFAULTS: ServerConfig = {
   tlsCert: null,
   tlsKey: null,
   logLevel: 'info',
+  workers: 1,
   loginMaxFailures: 10,
   loginWindowMs: 10 * 60_000,
   sessionIdleMs: 12 * 3600_000,
@@ -114,6 +118,7 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'log-level': { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const dataDir = resolve(values.data ?? env.MESHWORK_DATA ?? DEFAULTS.dataDir);
@@ -128,6 +133,7 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   cfg.tlsCert = pick(values['tls-cert'], env.MESHWORK_TLS_CERT, cfg.tlsCert);
   cfg.tlsKey = pick(values['tls-key'], env.MESHWORK_TLS_KEY, cfg.tlsKey);
   cfg.logLevel = pick(values['log-level'], env.MESHWORK_LOG_LEVEL, cfg.logLevel);
+  cfg.workers = workerCount(pick<string | number>(values.workers, env.MESHWORK_WORKERS, cfg.workers));
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert !== null) cfg.tlsCert = resolve(cfg.tlsCert);
   if (cfg.tlsKey !== null) cfg.tlsKey = resolve(cfg.tlsKey);
@@ -148,6 +154,15 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   return cfg;
 }
 
+/** One process holds < 20,000 sockets here (fd limit), so 50,000 agents need 3+; 64 is a sanity cap. */
+export const MAX_WORKERS = 64;
+
+function workerCount(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new ConfigError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, got ${String(v)}`);
+  return n;
+}
+
 const AGENT_NUMBER_KEYS = [
   'agentHandshakeRate', 'agentHandshakeBurst', 'agentMaxPendingHandshakes', 'agentHandshakeTimeoutMs',
   'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld',
@@ -158,7 +173,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Keys a config file may set, with the JSON type each must have. */
 const FILE_KEYS: Record<string, 'string' | 'number' | 'string[]' | 'string|null'> = {
   host: 'string', port: 'number', names: 'string[]', publicUrls: 'string[]', metricsPort: 'number',
-  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', loginMaxFailures: 'number',
+  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', workers: 'number', loginMaxFailures: 'number',
   loginWindowMs: 'number', sessionIdleMs: 'number', sessionMaxMs: 'number', eventTtlMs: 'number',
   ...Object.fromEntries(AGENT_NUMBER_KEYS.map((k) => [k, 'number' as const])),
   agentTlsCertHashes: 'string[]',

@@ -1,12 +1,18 @@
 /**
  * Composition root: `runServer(argv)` loads config, builds the System, listens, prints the
  * one-time setup link on first start, and shuts down gracefully on SIGTERM/SIGINT.
+ * With `--workers N` (N > 1) this process becomes the cluster primary (cluster/primary.ts) and
+ * the same runServer runs in each worker (cluster/worker.ts); the setup link, cleanup timers,
+ * the serverUrls setting and the `listening` line then happen once, in the primary.
  * `serverMain(argv)` wraps it for a process entry: a fatal start error is one line on stderr
  * and exit code 1.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { WORKER_HEADER } from './cluster/messages.js';
+import { ClusterPrimary } from './cluster/primary.js';
+import { clusterWorker } from './cluster/worker.js';
 import { ConfigError, loadConfig, SERVER_URLS_SETTING, serverUrls } from './config.js';
 import { buildApp } from './http/app.js';
 import { handlers } from './http/handlers/index.js';
@@ -47,17 +53,21 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     if (e instanceof ConfigError) throw new StartError(`bad configuration: ${e.message}`);
     throw e;
   }
+  // Multi-worker mode: this process is the cluster primary, or one of its workers (or neither).
+  const worker = clusterWorker();
+  const primary = worker === null && config.workers > 1 ? new ClusterPrimary(config, argv) : null;
   let sys: System;
   try {
-    sys = await buildSystem(config);
+    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus });
   } catch (e) {
     throw new StartError(startFailure(e, config.dataDir));
   }
+  if (primary) return runPrimary(sys, primary, opts);
   const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem } });
+  if (worker) app.addHook('onRequest', async (_req, reply) => void reply.header(WORKER_HEADER, String(worker.slot)));
   let stream: BrowserStream | null = null;
   let agents: AgentEndpoint | null = null;
   let metricsServer: HttpServer | null = null;
-  const timers: NodeJS.Timeout[] = [];
   let port: number;
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -72,18 +82,13 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   }
 
   const urls = serverUrls(config, port);
-  await sys.store.setSetting(SERVER_URLS_SETTING, urls);
-  let setupUrl: string | null = null;
-  if ((await sys.store.countUsers()) === 0) {
-    setupUrl = `${urls[0] ?? `https://127.0.0.1:${port}`}/setup#token=${await createSetupToken(sys)}`;
-    process.stdout.write(`Setup: ${setupUrl}\n`);
-    sys.log.info({ setupUrl }, 'no users yet: open the setup link to create the first administrator');
+  const { setupUrl, timers } = worker ? { setupUrl: null, timers: [] } : await announce(sys, port, urls);
+  if (worker) {
+    worker.ready(port);
+    sys.log.info({ worker: worker.slot, workerId: worker.workerId, port }, 'worker listening');
+  } else {
+    sys.log.info({ url: urls[0], urls, port, serverId: sys.identity.serverId, tls: sys.identity.tlsSource }, 'listening');
   }
-
-  const cleanup = (): void => void runCleanup(sys);
-  timers.push(setTimeout(cleanup, 5_000), setInterval(cleanup, CLEANUP_EVERY_MS));
-  for (const t of timers) t.unref();
-  sys.log.info({ url: urls[0], urls, port, serverId: sys.identity.serverId, tls: sys.identity.tlsSource }, 'listening');
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -97,8 +102,48 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
       sys.log.info('stopped');
     })());
 
+  worker?.onShutdown(close);
   if (opts.handleSignals !== false) installSignalHandlers(sys, close);
   return { port, urls, serverId: sys.identity.serverId, setupUrl, sys, close };
+}
+
+/** The cluster primary: forks the workers, then does the once-per-server work and logs `listening`. */
+async function runPrimary(sys: System, primary: ClusterPrimary, opts: RunOptions): Promise<RunningServer> {
+  let port: number;
+  try {
+    port = await primary.start(sys);
+  } catch (e) {
+    await closeSystem(sys).catch(() => undefined);
+    throw new StartError((e as Error).message);
+  }
+  const urls = serverUrls(sys.config, port);
+  const { setupUrl, timers } = await announce(sys, port, urls);
+  sys.log.info({ url: urls[0], urls, port, serverId: sys.identity.serverId, tls: sys.identity.tlsSource, workers: sys.config.workers }, 'listening');
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const t of timers) clearTimeout(t);
+      await primary.stop();
+      await closeSystem(sys);
+      sys.log.info('stopped');
+    })());
+  if (opts.handleSignals !== false) installSignalHandlers(sys, close);
+  return { port, urls, serverId: sys.identity.serverId, setupUrl, sys, close };
+}
+
+/** Once per server (one process, or the cluster primary): serverUrls, the setup link, cleanup timers. */
+async function announce(sys: System, port: number, urls: string[]): Promise<{ setupUrl: string | null; timers: NodeJS.Timeout[] }> {
+  await sys.store.setSetting(SERVER_URLS_SETTING, urls);
+  let setupUrl: string | null = null;
+  if ((await sys.store.countUsers()) === 0) {
+    setupUrl = `${urls[0] ?? `https://127.0.0.1:${port}`}/setup#token=${await createSetupToken(sys)}`;
+    process.stdout.write(`Setup: ${setupUrl}\n`);
+    sys.log.info({ setupUrl }, 'no users yet: open the setup link to create the first administrator');
+  }
+  const cleanup = (): void => void runCleanup(sys);
+  const timers = [setTimeout(cleanup, 5_000), setInterval(cleanup, CLEANUP_EVERY_MS)];
+  for (const t of timers) t.unref();
+  return { setupUrl, timers };
 }
 
 /** Process entry: runs the server; on a start failure prints one line and exits 1. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { openSqliteStore } from '@meshwork/store-sqlite';
 import { createAuthz } from './authz/authz.js';
-import { InProcessBus } from './bus/bus.js';
+import { InProcessBus, type Bus } from './bus/bus.js';
 import type { ServerConfig } from './config.js';
 import { createEventService } from './domain/events/service.js';
 import { loadIdentity } from './identity/identity.js';
@@ -19,6 +19,8 @@ import type { System } from './system.js';
 export interface BuildOptions {
   /** Defaults to structured JSON logs on stdout at config.logLevel. */
   log?: Logger;
+  /** Defaults to an in-process bus (one process); cluster workers pass their IpcBus. */
+  bus?: Bus;
 }
 
 export const DB_FILE = 'meshwork.db';
@@ -41,7 +43,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
   const identity = await loadIdentity({ dataDir: config.dataDir, names: config.names, tlsCert: config.tlsCert, tlsKey: config.tlsKey });
   if (identity.generated) log.info({ serverId: identity.serverId }, 'server identity generated');
   const store = await openSqliteStore(join(config.dataDir, DB_FILE));
-  const bus = new InProcessBus(`${hostname()}-${process.pid}`);
+  const bus = opts.bus ?? new InProcessBus(`${hostname()}-${process.pid}`);
   const now = (): number => Date.now();
   return {
     config,

@@ -28,11 +28,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`meshwork-agent: ${e.message}\nRun \`meshwork-agent --help\` for usage.\n`);
       return 2;
     }
-    const err = e as Error;
+    const err = e as Error & { code?: unknown };
     io.stderr(`meshwork-agent: error: ${err.message}\n`);
-    if (!(err instanceof Error) || !/Error$/.test(err.name) || err.name === 'Error' || err.name === 'TypeError') {
-      io.stderr(`${err.stack ?? ''}\n`);
-    }
+    // Our own errors and system errors (EACCES, ENOENT…) say enough; anything else is a bug: show where.
+    const known = err instanceof Error && (typeof err.code === 'string' || (err.name !== 'Error' && err.name.endsWith('Error') && !/^(Type|Range|Reference|Syntax)Error$/.test(err.name)));
+    if (!known) io.stderr(`${err instanceof Error ? err.stack ?? '' : String(e)}\n`);
     return 1;
   }
 }

@@ -35,7 +35,7 @@ import type { AgentTiming } from './timing.js';
 export const SERVER_FRAME_MAX = 64 * 1024;
 
 /** Close codes the agent sends. */
-export const AGENT_CLOSE = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
+export const CLOSE_BY_AGENT = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
 
 /** Frames the server may send once the session is live. */
 const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRefused]);
@@ -145,7 +145,7 @@ export class AgentSession {
 
   /** Ends the session (agent shutdown). */
   stop(): void {
-    this.fail({ kind: 'stopped', message: 'the agent is stopping' }, AGENT_CLOSE.goingAway);
+    this.fail({ kind: 'stopped', message: 'the agent is stopping' }, CLOSE_BY_AGENT.goingAway);
   }
 
   private welcomed(): { welcomedAt?: number } {
@@ -168,7 +168,7 @@ export class AgentSession {
   }
 
   private violation(message: string): void {
-    this.fail({ kind: 'violation', message: `protocol violation: ${message}` }, AGENT_CLOSE.protocolError);
+    this.fail({ kind: 'violation', message: `protocol violation: ${message}` }, CLOSE_BY_AGENT.protocolError);
   }
 
   private clearTimers(): void {
@@ -211,11 +211,22 @@ export class AgentSession {
     const { hello, ctx } = createHello(this.tlsCertDer);
     this.hello = ctx;
     this.phase = 'challenge';
-    this.sendJson(AgentHandshakeFrame.parse(hello));
+    this.sendHandshake(hello);
   }
 
   private sendJson(frame: unknown): void {
     this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends our own handshake frame after checking it against its schema (a bug here must not crash the agent). */
+  private sendHandshake(frame: unknown): void {
+    const r = AgentHandshakeFrame.safeParse(frame);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      this.fail({ kind: 'local', message: `the agent built an invalid handshake frame: ${issue?.path.map(String).join('.')}: ${issue?.message ?? ''}` }, CLOSE_BY_AGENT.goingAway);
+      return;
+    }
+    this.sendJson(r.data);
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
@@ -257,7 +268,7 @@ export class AgentSession {
 
   private readonly liveHandlers: Handlers<LiveFrame> = {
     known: (k) => this.o.hooks.known(k),
-    later: (l) => this.fail({ kind: 'later', message: `the server asked to come back later: ${text(l.reason, 200)}`, retryAfterMs: l.retryAfterMs }, AGENT_CLOSE.normal),
+    later: (l) => this.fail({ kind: 'later', message: `the server asked to come back later: ${text(l.reason, 200)}`, retryAfterMs: l.retryAfterMs }, CLOSE_BY_AGENT.normal),
     refused: (r) => this.onRefused(r),
   };
 
@@ -272,13 +283,13 @@ export class AgentSession {
     } catch (e) {
       if (e instanceof HandshakeError) {
         const kind = e.code === 'server_id_mismatch' ? 'server_id' : 'violation';
-        return this.fail({ kind, message: `${e.code}: ${e.message}` }, AGENT_CLOSE.protocolError);
+        return this.fail({ kind, message: `${e.code}: ${e.message}` }, CLOSE_BY_AGENT.protocolError);
       }
-      return this.fail({ kind: 'local', message: `could not sign the handshake: ${text((e as Error).message, 200)}` }, AGENT_CLOSE.goingAway);
+      return this.fail({ kind: 'local', message: `could not sign the handshake: ${text((e as Error).message, 200)}` }, CLOSE_BY_AGENT.goingAway);
     }
     if (this.phase !== 'signing') return; // ended while the key was signing
     this.phase = 'welcome';
-    this.sendJson(AgentHandshakeFrame.parse(auth));
+    this.sendHandshake(auth);
   }
 
   private onWelcome(w: ServerWelcome): void {
@@ -304,7 +315,7 @@ export class AgentSession {
         refusal: r.code,
         ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}),
       },
-      AGENT_CLOSE.normal,
+      CLOSE_BY_AGENT.normal,
     );
   }
 }

@@ -61,3 +61,33 @@ test('collections are single-flight and keep one snapshot per kind', async () =>
   assert.equal(r.pending(), 2);
   r.stop();
 });
+
+test('while a re-collection runs, the snapshot it replaces is not sent; the new one is', async () => {
+  let host = 'old';
+  let release: () => void = () => undefined;
+  let gated = false;
+  const r = new Reporter({
+    collectors: {
+      system: async () => {
+        const h = host;
+        if (gated) await new Promise<void>((res) => (release = res));
+        return fakeSystem(h);
+      },
+      software: async () => fakeSoftware(),
+    },
+    timing,
+    log: silentLogger,
+  });
+  await Promise.all([r.refresh('inventory'), r.refresh('software')]);
+  gated = true;
+  host = 'new';
+  const running = r.refresh('inventory');
+  const l = link();
+  r.attach(l);
+  r.known({ type: 'known', inventoryHash: null, softwareHash: reportHash(fakeSoftware()) });
+  assert.equal(l.sent.length, 0, 'the old inventory is held back');
+  release();
+  await running;
+  assert.deepEqual(l.sent.map((f) => (f.type === 'inventory' ? f.inventory.hostname : f.type)), ['new']);
+  r.stop();
+});

@@ -6,9 +6,11 @@
  * outage lasts. After `welcome` the server says what it holds (`known`); a snapshot is sent when its
  * hash differs, and the hash is then taken as held for the rest of the session.
  *
- * Collection: both at start; the system inventory again every inventoryIntervalMs, on a network
- * change, and on connect when the last collection is older than that interval (a reconnect storm
- * after a server restart sends nothing when nothing changed); software every softwareIntervalMs.
+ * Collection: on the first connect (not at process start, so the handshake does not compete with
+ * dpkg for the CPU); the system inventory again every inventoryIntervalMs, on a network change, and
+ * on connect when the last collection is older than that interval (a reconnect storm after a server
+ * restart sends nothing when nothing changed); software every softwareIntervalMs. A kind whose
+ * collection is running waits for it rather than sending the snapshot it is about to replace.
  */
 import {
   AGENT_SESSION_MAX_FRAME,
@@ -58,8 +60,6 @@ export class Reporter {
   constructor(private readonly o: ReporterOptions) {}
 
   start(): void {
-    void this.refresh('inventory');
-    void this.refresh('software');
     const every = (ms: number, kind: ReportKind) => {
       const t = setInterval(() => void this.refresh(kind), ms);
       t.unref();
@@ -81,7 +81,8 @@ export class Reporter {
     this.link = link;
     this.serverHas = undefined;
     const inv = this.latest.inventory;
-    if (inv && Date.now() - inv.at >= this.o.timing.inventoryIntervalMs) void this.refresh('inventory');
+    if (!inv || Date.now() - inv.at >= this.o.timing.inventoryIntervalMs) void this.refresh('inventory');
+    if (!this.latest.software) void this.refresh('software');
   }
 
   detach(): void {
@@ -106,17 +107,20 @@ export class Reporter {
   refresh(kind: ReportKind): Promise<void> {
     const running = this.collecting[kind];
     if (running) return running;
-    const p = this.collect(kind)
-      .then((snap) => {
+    const p = this.collect(kind).then(
+      (snap) => {
+        delete this.collecting[kind];
         if (snap && !this.stopped) {
           this.latest[kind] = snap;
           this.flush();
         }
-      })
-      .catch((e: unknown) => this.o.log.warn(`could not collect the ${kind} report`, { error: (e as Error).message }))
-      .finally(() => {
+      },
+      (e: unknown) => {
         delete this.collecting[kind];
-      });
+        this.o.log.warn(`could not collect the ${kind} report`, { error: (e as Error).message });
+        this.flush(); // the previous snapshot, if any, is still worth sending
+      },
+    );
     this.collecting[kind] = p;
     return p;
   }
@@ -150,7 +154,7 @@ export class Reporter {
     if (!link || !has) return;
     for (const kind of KINDS) {
       const snap = this.latest[kind];
-      if (!snap || snap.hash === has[kind]) continue;
+      if (!snap || snap.hash === has[kind] || this.collecting[kind]) continue;
       const json = JSON.stringify(snap.frame);
       if (Buffer.byteLength(json) > AGENT_SESSION_MAX_FRAME) {
         this.o.log.warn(`the ${kind} report is larger than the server accepts; not sent`, { bytes: Buffer.byteLength(json) });

@@ -19,7 +19,7 @@ import { StatusWriter } from '../status/status-file.js';
 import { EnrolmentRecorder } from './enrolment.js';
 
 /** What this agent can do, announced in `auth.info.capabilities`. */
-export const AGENT_CAPABILITIES = ['inventory', 'software'];
+export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software'];
 
 export interface AgentEvents extends ConnectionEvents {
   report?(kind: ReportKind, hash: string): void;
@@ -63,7 +63,7 @@ export function agentInfo(install: InstallFile): AgentInfo {
     hostname: text(os.hostname(), 255),
     groupId: install.groupId,
     ...(install.enrolmentToken !== undefined ? { enrolmentToken: install.enrolmentToken } : {}),
-    capabilities: AGENT_CAPABILITIES,
+    capabilities: [...AGENT_CAPABILITIES],
   };
 }
 

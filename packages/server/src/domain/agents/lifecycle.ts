@@ -134,10 +134,12 @@ export async function recordWorkerShutdown(sys: System, deviceIds: readonly stri
 }
 
 /**
- * At start, with a single process (in-process bus): every presence row was left by a previous
- * process that did not shut down cleanly — no other worker can be alive — so each becomes
- * `offline` in the timeline and the row is removed. (With several workers sharing a store, rows
- * of other live workers must stay; that needs worker liveness and is not done here.)
+ * At start, while no worker of this server is alive — a single process (the agent endpoint, with
+ * the in-process bus), or the cluster primary before it forks its workers: every presence row was
+ * left by a previous run that did not shut down cleanly, so each becomes `offline` in the timeline
+ * and the row is removed. Cluster workers never call this (their siblings' rows are live); each
+ * clears its own rows at shutdown (recordWorkerShutdown), and the primary those of a worker that
+ * died (recordWorkerLost).
  */
 export async function clearStalePresence(sys: System): Promise<number> {
   const rows = await sys.store.listPresence();
@@ -151,4 +153,23 @@ export async function clearStalePresence(sys: System): Promise<number> {
     }
   }
   return rows.length;
+}
+
+/**
+ * Cluster primary, after a worker died without its shutdown: each device it held goes offline like
+ * a closed connection (timeline, event, live `device` frame) — unless the agent already reconnected
+ * to another worker, whose newer claim owns the row — then whatever is left of its rows is removed.
+ * Offline records stop after `budgetMs` (the rows are still removed).
+ */
+export async function recordWorkerLost(sys: System, workerId: string, budgetMs: number, clock: () => number): Promise<{ offline: number; skipped: number }> {
+  const started = clock();
+  const rows = (await sys.store.listPresence()).filter((r) => r.workerId === workerId);
+  let offline = 0;
+  for (const row of rows) {
+    if (clock() - started > budgetMs) break;
+    const ref = { deviceId: row.deviceId, connectionId: row.connectionId, remoteAddress: row.remoteAddress };
+    if (await recordOffline(sys, ref, 'server worker stopped unexpectedly')) offline++;
+  }
+  const skipped = await sys.store.clearPresenceOfWorker(workerId);
+  return { offline, skipped };
 }

@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Agent start benchmark: meshwork-agent vs the real MeshAgent (../shared/peer), side by side in one run.
+//   first start (new identity: key + certificate, enrolment) → the server reports the device online
+//   restart (identity exists)                                 → online
+//   agent idle RSS while connected, then sampled over a long disconnected period (server stopped)
+// "Online as seen by the server": Meshwork's event stream `device.online` event; MeshCentral's
+// control.ashx `nodeconnect` event (../shared/peer/tools/watch-events.js). Both stamped with Date.now().
+// Usage: node bench/agent-start/run.mjs [--rounds N] [--idle-seconds S] [--offline-seconds S] [--no-peer] [--tpm]
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { machine, median, rssMb, sleep, start, stop } from '../lib/proc.mjs';
+
+const { values } = parseArgs({ options: {
+  rounds: { type: 'string', default: '5' }, 'idle-seconds': { type: 'string', default: '30' },
+  'offline-seconds': { type: 'string', default: '120' }, 'no-peer': { type: 'boolean', default: false },
+} });
+const ROUNDS = Number(values.rounds);
+const IDLE_S = Number(values['idle-seconds']);
+const OFFLINE_S = Number(values['offline-seconds']);
+const repo = resolve(import.meta.dirname, '..', '..');
+const peerDir = resolve(repo, '..', 'shared', 'peer');
+const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
+const agentMain = join(repo, 'packages', 'agent', 'dist', 'main.js');
+const PORT = 18444;
+const work = mkdtempSync(join(tmpdir(), 'mw-bench-agent-'));
+
+// ---------------------------------------------------------------- Meshwork
+function cliRun(args, input) {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`meshwork ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function startServer(dataDir) {
+  const child = start(process.execPath, [cli, 'server', 'start', '--port', String(PORT), '--data', dataDir, '--log-level', 'info']);
+  for (let i = 0; i < 600 && !/"msg":"listening"/.test(child.output()); i++) await sleep(50);
+  if (!/"msg":"listening"/.test(child.output())) throw new Error('server did not start:\n' + child.output());
+  return child;
+}
+
+/** Watches the event stream; `next(type, since)` resolves with the Date.now() of the next such event. */
+async function meshworkWatcher(token) {
+  const { default: WebSocket } = await import(join(repo, 'node_modules', 'ws', 'index.js'));
+  const ws = new WebSocket(`wss://127.0.0.1:${PORT}/api/v1/events/stream`, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false });
+  const waiters = [];
+  ws.on('message', (m) => {
+    const ts = Date.now();
+    let f;
+    try { f = JSON.parse(String(m)); } catch { return; }
+    if (f.type !== 'event') return;
+    for (const w of [...waiters]) if (w.type === f.event.type) { waiters.splice(waiters.indexOf(w), 1); w.resolve(ts); }
+  });
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  return {
+    next: (type, timeoutMs = 60_000) => new Promise((res, rej) => {
+      const w = { type, resolve: res };
+      waiters.push(w);
+      setTimeout(() => rej(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs).unref();
+    }),
+    close: () => ws.close(),
+  };
+}
+
+function spawnAgent(stateDir, install) {
+  const args = [agentMain, 'run', '--state', stateDir, '--key-provider', 'file', '--log-level', 'warn'];
+  if (install) args.push('--install', install);
+  return start(process.execPath, args);
+}
+
+async function benchMeshwork() {
+  const dataDir = join(work, 'mw-data');
+  const server = await startServer(dataDir);
+  cliRun(['user', 'add', 'bench', '--admin', '--data', dataDir], 'bench-password-1\n');
+  const token = cliRun(['token', 'create', 'bench', '--data', dataDir]).split('\n').pop();
+  cliRun(['group', 'add', 'bench', '--data', dataDir]);
+  const install = join(work, 'install.json');
+  cliRun(['group', 'install-file', 'bench', '--out', install, '--data', dataDir]);
+  const watch = await meshworkWatcher(token);
+  const first = [], restart = [];
+  let last;
+  for (let i = 0; i < ROUNDS; i++) {
+    const state = join(work, `mw-agent-${i}`);
+    let online = watch.next('device.online');
+    let t0 = Date.now();
+    const a = spawnAgent(state, install);
+    first.push((await online) - t0);
+    let offline = watch.next('device.offline');
+    await stop(a);
+    await offline;
+    online = watch.next('device.online');
+    t0 = Date.now();
+    const b = spawnAgent(state);
+    restart.push((await online) - t0);
+    if (i < ROUNDS - 1) { offline = watch.next('device.offline'); await stop(b); await offline; } else last = b;
+  }
+  return { server, watch, first, restart, agent: last };
+}
+
+// ---------------------------------------------------------------- MeshCentral peer
+const MC_DIR = process.env.MC_DIR ?? join(tmpdir(), 'meshcentral-peer');
+function peerEnv() {
+  const env = {};
+  for (const l of readFileSync(join(MC_DIR, 'peer.env'), 'utf8').split('\n')) {
+    const m = /^(\w+)='(.*)'$/.exec(l);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function mcWatcher(env) {
+  const child = spawn(process.execPath, [join(peerDir, 'tools', 'watch-events.js'), env.MC_URL, env.MC_USER, env.MC_PASS], { env: { ...process.env, MC_DIR } });
+  const waiters = [];
+  let ready;
+  const isReady = new Promise((r) => (ready = r));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const ts = Date.now();
+    let j;
+    try { j = JSON.parse(line); } catch { return; }
+    if (j.ready) ready();
+    if (j.action === 'nodeconnect') {
+      const kind = j.conn & 1 ? 'online' : 'offline';
+      for (const w of [...waiters]) if (w.kind === kind) { waiters.splice(waiters.indexOf(w), 1); w.resolve(ts); }
+    }
+  });
+  return {
+    ready: isReady,
+    next: (kind, timeoutMs = 90_000) => new Promise((res, rej) => {
+      waiters.push({ kind, resolve: res });
+      setTimeout(() => rej(new Error(`MeshAgent not ${kind} within ${timeoutMs} ms`)), timeoutMs).unref();
+    }),
+    close: () => child.kill(),
+  };
+}
+
+function spawnMeshAgent(dir, env, fresh) {
+  mkdirSync(dir, { recursive: true });
+  const bin = join(MC_DIR, 'node_modules', 'meshcentral', 'agents', 'meshagent_x86-64');
+  if (!existsSync(join(dir, 'meshagent'))) copyFileSync(bin, join(dir, 'meshagent'));
+  spawnSync('chmod', ['755', join(dir, 'meshagent')]);
+  const msh = readFileSync(env.MC_MSH, 'latin1').replace(/^MeshServer=.*$/m, `MeshServer=${env.MC_WSS}/agent.ashx`);
+  writeFileSync(join(dir, 'meshagent.msh'), msh, 'latin1');
+  if (fresh) rmSync(join(dir, 'meshagent.db'), { force: true });
+  return spawn(join(dir, 'meshagent'), ['run'], { cwd: dir, stdio: 'ignore', detached: true });
+}
+
+async function stopGroup(child) {
+  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+  for (let i = 0; i < 50; i++) { try { process.kill(-child.pid, 0); } catch { return; } await sleep(100); }
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+async function benchPeer() {
+  const r = spawnSync('bash', [join(peerDir, 'run-peer.sh')], { env: { ...process.env, MC_DIR }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('run-peer.sh failed');
+  const env = peerEnv();
+  const watch = mcWatcher(env);
+  await watch.ready;
+  const first = [], restart = [];
+  let last;
+  for (let i = 0; i < ROUNDS; i++) {
+    const dir = join(work, `mc-agent-${i}`);
+    let online = watch.next('online');
+    let t0 = Date.now();
+    const a = spawnMeshAgent(dir, env, true);
+    first.push((await online) - t0);
+    await stopGroup(a);
+    await sleep(1500);
+    online = watch.next('online');
+    t0 = Date.now();
+    const b = spawnMeshAgent(dir, env, false);
+    restart.push((await online) - t0);
+    if (i < ROUNDS - 1) { await stopGroup(b); await sleep(1500); } else last = b;
+  }
+  return { watch, first, restart, agent: last };
+}
+
+// ---------------------------------------------------------------- run
+const fmt = (xs) => `${median(xs).toFixed(0)} ms (n=${xs.length}, min ${Math.min(...xs)}, max ${Math.max(...xs)})`;
+console.log(`# agent-start benchmark — ${new Date().toISOString()} — ${machine()}`);
+const mw = await benchMeshwork();
+const mc = values['no-peer'] ? null : await benchPeer();
+console.log(`connected idle ${IDLE_S} s ...`);
+await sleep(IDLE_S * 1000);
+const idle = { mw: rssMb(mw.agent.pid), mc: mc ? rssMb(mc.agent.pid) : NaN };
+// Disconnected: stop both servers, sample the agents' RSS while they retry.
+mw.watch.close();
+await stop(mw.server);
+if (mc) { mc.watch.close(); spawnSync('bash', [join(peerDir, 'stop-peer.sh'), '--server-only'], { env: { ...process.env, MC_DIR }, stdio: 'ignore' }); }
+const samples = { mw: [], mc: [] };
+for (let t = 0; t <= OFFLINE_S; t += 10) {
+  samples.mw.push(rssMb(mw.agent.pid));
+  if (mc) samples.mc.push(rssMb(mc.agent.pid));
+  if (t < OFFLINE_S) await sleep(10_000);
+}
+await stop(mw.agent);
+if (mc) await stopGroup(mc.agent);
+rmSync(work, { recursive: true, force: true });
+
+const flat = (xs) => xs.length ? `${xs[0].toFixed(1)} → ${xs[xs.length - 1].toFixed(1)} MB (max ${Math.max(...xs).toFixed(1)})` : '-';
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(1) + '×' : '-');
+console.log('\n| measure | meshwork-agent (file key) | MeshAgent (MeshCentral 1.1.55) | MeshAgent / meshwork-agent |\n| --- | --- | --- | --- |');
+console.log(`| first start → online | ${fmt(mw.first)} | ${mc ? fmt(mc.first) : '-'} | ${mc ? ratio(median(mc.first), median(mw.first)) : '-'} |`);
+console.log(`| restart → online | ${fmt(mw.restart)} | ${mc ? fmt(mc.restart) : '-'} | ${mc ? ratio(median(mc.restart), median(mw.restart)) : '-'} |`);
+console.log(`| idle RSS, connected ${IDLE_S} s | ${idle.mw.toFixed(1)} MB | ${mc ? idle.mc.toFixed(1) + ' MB' : '-'} | ${mc ? ratio(idle.mc, idle.mw) : '-'} |`);
+console.log(`| RSS over ${OFFLINE_S} s disconnected | ${flat(samples.mw)} | ${mc ? flat(samples.mc) : '-'} | |`);
+const out = { date: new Date().toISOString(), machine: machine(), meshwork: { first: mw.first, restart: mw.restart, idleRssMb: idle.mw, offlineRssMb: samples.mw }, meshagent: mc ? { first: mc.first, restart: mc.restart, idleRssMb: idle.mc, offlineRssMb: samples.mc } : null };
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify(out, null, 2));
+process.exit(0);

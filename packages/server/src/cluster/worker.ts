@@ -1,0 +1,60 @@
+/**
+ * The worker side of multi-worker mode: who this worker is (slot and id, from the primary's
+ * environment), its bus (IpcBus through the primary), and its part of the control protocol —
+ * `ready` once listening, `failed` when it cannot start, and draining on the primary's `shutdown`
+ * or when the primary is gone (IPC channel closed), so no worker outlives its primary.
+ */
+import cluster from 'node:cluster';
+import { IpcBus } from '../bus/ipc-bus.js';
+import { isShutdownMessage, WORKER_ID_ENV, WORKER_SLOT_ENV, type WorkerMessage } from './messages.js';
+
+/** A worker that does not finish draining in this time exits 1 (the primary would kill it soon after). */
+const DRAIN_LIMIT_MS = 9_500;
+
+export interface WorkerContext {
+  /** 1..N, stable across restarts of that worker. */
+  slot: number;
+  /** Unique per worker process (a restarted worker gets a new one); recorded in presence rows. */
+  workerId: string;
+  bus: IpcBus;
+  ready(port: number): void;
+  /** Runs `stop` when the primary says `shutdown` or disappears, then exits (0, or 1 if stop failed). */
+  onShutdown(stop: () => Promise<void>): void;
+}
+
+/** This process's worker context, or null when it is not a Meshwork cluster worker. */
+export function clusterWorker(env: NodeJS.ProcessEnv = process.env): WorkerContext | null {
+  const workerId = env[WORKER_ID_ENV];
+  const slot = Number(env[WORKER_SLOT_ENV]);
+  if (!cluster.isWorker || !workerId || !Number.isInteger(slot) || slot < 1) return null;
+  return {
+    slot,
+    workerId,
+    bus: new IpcBus(workerId),
+    ready: (port) => send({ mw: 'ctl', type: 'ready', port }),
+    onShutdown(stop) {
+      let started = false;
+      const drain = (): void => {
+        if (started) return;
+        started = true;
+        setTimeout(() => process.exit(1), DRAIN_LIMIT_MS).unref();
+        stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('message', (m) => isShutdownMessage(m) && drain());
+      process.on('disconnect', drain);
+    },
+  };
+}
+
+const send = (m: WorkerMessage, done?: () => void): void => {
+  if (!process.send) return done?.();
+  process.send(m, undefined, undefined, () => done?.());
+};
+
+/** Tells the primary this worker could not start (one user-facing line); `done` once it is sent. */
+export function reportStartFailure(message: string, done: () => void): void {
+  send({ mw: 'ctl', type: 'failed', message }, done);
+}
