@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   token_invalid: { status: 401, message: 'The API token is unknown, revoked or malformed.' },
   token_expired: { status: 401, message: 'The API token has expired.' },
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
+  device_offline: { status: 409, message: 'The device is not connected.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,3 +5,4 @@ export * from './rights.js';
 export * from './api/index.js';
 export * from './agent/index.js';
 export * from './session/index.js';
+export * from './relay/index.js';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as m from './models.js';
+import { CreateRelaySession, RelaySessionInfo } from '../relay/session.js';
 
 export type Auth = 'none' | 'user';
 
@@ -164,6 +165,10 @@ export const endpoints = {
     response: m.Device,
   }),
   'devices.delete': def({ method: 'DELETE', path: '/api/v1/devices/:id', summary: 'Remove a device', auth: 'user', params: DeviceParam, response: Ok }),
+  'devices.openSession': def({
+    method: 'POST', path: '/api/v1/devices/:id/sessions', summary: 'Open a relay session (terminal, files, tcp) to an online device; connect to the returned url once, within 15 s', auth: 'user',
+    params: DeviceParam, body: CreateRelaySession, response: RelaySessionInfo,
+  }),
 
   // ---- events ----
   'events.list': def({

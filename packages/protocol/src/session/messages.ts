@@ -6,9 +6,11 @@
  *   agent  → server inventory  { hash, inventory }               sent when its hash differs
  *   agent  → server software   { hash, software }                sent when its hash differs
  *   server → agent  later      { retryAfterMs, reason }          disconnect and come back later
+ *   server → agent  relayOpen  { relayId, token, protocol, … }   dial the relay for a session (relay/session.ts)
  */
 import { z } from 'zod';
 import { SoftwareInventory, SystemInventory } from './inventory.js';
+import { ServerRelayOpen } from '../relay/session.js';
 
 /** SHA-256 hex of the canonical JSON of a report; the agent computes it, the server recomputes it. */
 export const ReportHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected SHA-256 hex');
@@ -30,7 +32,7 @@ export const AgentInventoryReport = z.strictObject({ type: z.literal('inventory'
 export const AgentSoftwareReport = z.strictObject({ type: z.literal('software'), hash: ReportHash, software: SoftwareInventory });
 
 export const AgentSessionFrame = z.discriminatedUnion('type', [AgentInventoryReport, AgentSoftwareReport]);
-export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater]);
+export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRelayOpen]);
 
 export type ServerKnown = z.infer<typeof ServerKnown>;
 export type ServerLater = z.infer<typeof ServerLater>;

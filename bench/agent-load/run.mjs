@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// Agent load benchmark: N simulated agents (real TLS, real handshakes, see gen.mjs) against the
+// real server (`meshwork server start`, default config) with W workers. Measures the connect rate,
+// server CPU per handshake, server RSS per agent and, with --restart, the time until all N are
+// back after the server is stopped (SIGTERM) and started again. See README.md.
+//
+// Usage: node bench/agent-load/run.mjs [--agents 2000] [--workers 1[,3]] [--procs P] [--restart]
+//        [--window 100] [--backoff-scale 1] [--max-minutes 20]
+import { fork, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machine, sleep } from '../lib/proc.mjs';
+import { ensureIdentities, CACHE } from './identities.mjs';
+import { procStats, startServer, stopServer } from './server.mjs';
+
+const { values } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '2000' },
+    workers: { type: 'string', default: '1' },
+    procs: { type: 'string' },
+    restart: { type: 'boolean', default: false },
+    window: { type: 'string', default: '100' },
+    'backoff-scale': { type: 'string', default: '1' },
+    'max-minutes': { type: 'string', default: '20' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.agents);
+const WORKERS = values.workers.split(',').map(Number);
+const PROCS = values.procs ? Number(values.procs) : Math.max(1, Math.ceil(N / 12_500));
+const WINDOW = Number(values.window);
+const BACKOFF_SCALE = Number(values['backoff-scale']);
+const MAX_MINUTES = Number(values['max-minutes']);
+const deadline = Date.now() + MAX_MINUTES * 60_000;
+const repo = resolve(import.meta.dirname, '..', '..');
+const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
+const log = (...a) => console.error(`[agent-load ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+if (!(N >= 1 && PROCS >= 1 && WORKERS.every((w) => w >= 1) && WINDOW >= 1 && BACKOFF_SCALE > 0)) throw new Error('bad options');
+if (N / PROCS > 15_000) throw new Error(`${N / PROCS} agents per generator process: use --procs ≥ ${Math.ceil(N / 15_000)} (fd limit 20,000 per process)`);
+for (const w of WORKERS) if (N / w > 19_000) log(`warning: ${N} agents on ${w} worker(s) is more than one process can hold (< 20,000 sockets); expect refusals`);
+
+/** Waits until `cond()` or throws after `ms` (every wait is bounded). */
+async function until(cond, ms, what) {
+  const end = Math.min(Date.now() + ms, deadline);
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function startGenerators(url, serverId, groupId) {
+  const gens = [];
+  const per = Math.ceil(N / PROCS);
+  for (let i = 0; i < PROCS; i++) {
+    const from = i * per;
+    const to = Math.min(N, from + per);
+    const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, groupId, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES }) };
+    const child = fork(join(import.meta.dirname, 'gen.mjs'), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const g = { child, ready: false, stats: null, epochAck: false };
+    child.on('message', (m) => {
+      if (m.type === 'ready') g.ready = true;
+      else if (m.type === 'progress') g.stats = m.stats;
+      else if (m.type === 'epoch') g.epochAck = true;
+    });
+    gens.push(g);
+  }
+  return gens;
+}
+
+const sum = (gens, k) => gens.reduce((n, g) => n + (g.stats?.[k] ?? 0), 0);
+const refusals = (gens) => {
+  const out = {};
+  for (const g of gens) for (const [k, v] of Object.entries(g.stats?.refused ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
+};
+
+/** Polls the server's CPU until it is quiet (queued store work after `welcome` done); bounded. */
+async function quiet(pids, maxMs = 60_000) {
+  const end = Date.now() + maxMs;
+  let prev = procStats(pids).cpuMs;
+  for (;;) {
+    await sleep(1_000);
+    const now = procStats(pids).cpuMs;
+    if (now - prev < 30 || Date.now() > end) return;
+    prev = now;
+  }
+}
+
+async function runOne(workers) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mw-agent-load-'));
+  const r = { agents: N, workers, procs: PROCS };
+  let server = await startServer(cli, dataDir, workers, 0);
+  const { port } = server;
+  const local = (args) => {
+    const p = spawnSync(process.execPath, [cli, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`meshwork ${args.join(' ')}: ${p.stderr}`);
+    return JSON.parse(p.stdout);
+  };
+  local(['group', 'add', 'agent-load']);
+  const install = local(['group', 'install-file', 'agent-load']);
+  const url = install.serverUrls[0].replace(/^https:/, 'wss:');
+  await sleep(1_000);
+  const idle = procStats(server.pids());
+  r.serverIdleRssMb = idle.rssKb / 1024;
+
+  const gens = startGenerators(url, install.serverId, install.groupId);
+  try {
+    await until(() => gens.every((g) => g.ready), 60_000, 'generators ready');
+    const genCpu0 = procStats(gens.map((g) => g.child.pid)).cpuMs;
+    const cpu0 = procStats(server.pids()).cpuMs;
+    const t0 = performance.now();
+    for (const g of gens) g.child.send({ cmd: 'connect' });
+    await until(() => sum(gens, 'online') >= N, 60_000 + N * 10, `${N} agents online`);
+    r.connectS = (performance.now() - t0) / 1000;
+    r.connectRate = N / r.connectS;
+    await quiet(server.pids());
+    const loaded = procStats(server.pids());
+    r.serverCpuMsPerHandshake = (loaded.cpuMs - cpu0) / sum(gens, 'welcomes');
+    r.clientCpuMsPerHandshake = (procStats(gens.map((g) => g.child.pid)).cpuMs - genCpu0) / sum(gens, 'welcomes');
+    r.serverRssMb = loaded.rssKb / 1024;
+    r.serverKbPerAgent = (loaded.rssKb - idle.rssKb) / N;
+    r.perProcessRssMb = loaded.perPid.map((p) => Math.round(p.rssKb / 1024));
+    r.connectRefusals = refusals(gens);
+    log(`workers=${workers}: ${N} online in ${r.connectS.toFixed(1)} s; ${r.serverKbPerAgent.toFixed(1)} KB/agent`);
+
+    if (values.restart) {
+      for (const g of gens) g.child.send({ cmd: 'epoch' });
+      await until(() => gens.every((g) => g.epochAck), 10_000, 'epoch');
+      const before = { later: sum(gens, 'later'), refused: refusals(gens), errors: sum(gens, 'errors') };
+      const t1 = performance.now();
+      r.stopS = (await stopServer(server)) / 1000;
+      server = await startServer(cli, dataDir, workers, port);
+      r.listeningS = (performance.now() - t1) / 1000;
+      const cpu1 = procStats(server.pids()).cpuMs;
+      const marks = {};
+      await until(() => {
+        const back = sum(gens, 'back');
+        for (const p of [50, 90, 99, 100]) if (marks[p] === undefined && back >= (N * p) / 100) marks[p] = (performance.now() - t1) / 1000;
+        return back >= N;
+      }, 300_000, `${N} agents back after the restart`);
+      r.backS = marks;
+      await quiet(server.pids());
+      r.serverCpuMsPerReconnect = (procStats(server.pids()).cpuMs - cpu1) / N;
+      const after = refusals(gens);
+      r.restartRefusals = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before.refused[k] ?? 0)]).filter(([, v]) => v > 0));
+      r.restartLater = sum(gens, 'later') - before.later;
+      r.restartSocketErrors = sum(gens, 'errors') - before.errors;
+      log(`workers=${workers}: all ${N} back ${marks[100].toFixed(1)} s after SIGTERM`);
+    }
+  } finally {
+    for (const g of gens) g.child.connected && g.child.send({ cmd: 'stop' });
+    await Promise.all(gens.map((g) => new Promise((res) => (g.child.exitCode !== null ? res() : g.child.once('exit', res)))));
+    await stopServer(server);
+    if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+  }
+  return r;
+}
+
+const f1 = (x) => (x === undefined ? '–' : x.toFixed(1));
+const f2 = (x) => (x === undefined ? '–' : x.toFixed(2));
+function table(results) {
+  const rows = [
+    ['agents (generator processes)', (r) => `${r.agents} (${r.procs})`],
+    ['all online after first connect (enrolment)', (r) => `${f1(r.connectS)} s`],
+    ['connect rate', (r) => `${Math.round(r.connectRate)} handshakes/s`],
+    ['server CPU per handshake (enrolment + online)', (r) => `${f2(r.serverCpuMsPerHandshake)} ms`],
+    ['generator CPU per handshake (client side)', (r) => `${f2(r.clientCpuMsPerHandshake)} ms`],
+    ['server RSS idle → with N agents', (r) => `${f1(r.serverIdleRssMb)} → ${f1(r.serverRssMb)} MB (${r.perProcessRssMb.join(' + ')})`],
+    ['server RSS per agent', (r) => `${f1(r.serverKbPerAgent)} KB`],
+    ['refusals during first connect', (r) => JSON.stringify(r.connectRefusals)],
+  ];
+  if (values.restart) {
+    rows.push(
+      ['restart: old server stopped / new one listening', (r) => `${f1(r.stopS)} s / ${f1(r.listeningS)} s`],
+      ['restart: 50 % / 90 % / 99 % back', (r) => `${f1(r.backS?.[50])} / ${f1(r.backS?.[90])} / ${f1(r.backS?.[99])} s`],
+      ['restart: all N back (from SIGTERM)', (r) => `**${f1(r.backS?.[100])} s**`],
+      ['restart: server CPU per reconnect', (r) => `${f2(r.serverCpuMsPerReconnect)} ms`],
+      ['restart: `later` / refusals / socket errors seen', (r) => `${r.restartLater} / ${JSON.stringify(r.restartRefusals)} / ${r.restartSocketErrors}`],
+    );
+  }
+  const head = `| | ${results.map((r) => `workers=${r.workers}`).join(' | ')} |\n|---|${results.map(() => '---').join('|')}|`;
+  return [head, ...rows.map(([name, f]) => `| ${name} | ${results.map(f).join(' | ')} |`)].join('\n');
+}
+
+const made = await ensureIdentities(N);
+if (made > 0) log(`generated ${made} agent identities (cached in ${CACHE})`);
+const results = [];
+for (const w of WORKERS) results.push(await runOne(w));
+const cmd = `node bench/agent-load/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
+console.log(`\n${new Date().toISOString().slice(0, 10)} — ${machine()}\n\`${cmd}\`\n\n${table(results)}\n`);
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), command: cmd, results }, null, 2));
