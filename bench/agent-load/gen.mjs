@@ -10,6 +10,7 @@
 //
 // Parent → gen: {cmd:'connect'} {cmd:'epoch'} {cmd:'stop'};  gen → parent: {type:'ready'|'progress'|'epoch'}.
 import { createHash, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, agentTranscript, PROTOCOL_VERSION, serverTranscript } from '@meshwork/protocol';
 import { Backoff } from '@meshwork/agent/connection/backoff';
@@ -31,6 +32,16 @@ let epoch = false;
 let stopped = false;
 const sockets = new Set();
 
+// One TLS context for all sockets of this process (as one agent process reuses its own), and the
+// pinned server key parsed once (it is still checked against the ServerID and verified per connection).
+const secureContext = createSecureContext({});
+const serverKeys = new Map();
+const serverKey = (der, b64text) => {
+  let k = serverKeys.get(b64text);
+  if (!k) serverKeys.set(b64text, (k = createPublicKey({ key: der, format: 'der', type: 'spki' })));
+  return k;
+};
+
 const b64 = (b) => Buffer.from(b).toString('base64');
 const b64url = (b) => Buffer.from(b).toString('base64url');
 const sha384 = (b) => createHash('sha384').update(b).digest();
@@ -48,7 +59,7 @@ class SimAgent {
   connect(onFirstDone) {
     if (stopped || stats.attempts >= MAX_ATTEMPTS * (to - from)) return;
     stats.attempts++;
-    const ws = new WebSocket(`${url}${AGENT_WS_PATH}`, { localAddress, rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_LIMIT_MS });
+    const ws = new WebSocket(`${url}${AGENT_WS_PATH}`, { localAddress, secureContext, rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_LIMIT_MS });
     sockets.add(ws);
     let ctx = null;
     let welcomedAt = null;
@@ -116,7 +127,7 @@ class SimAgent {
     const serverNonce = Buffer.from(m.serverNonce, 'base64url');
     const serverPublicKey = Buffer.from(m.serverPublicKey, 'base64');
     if (sha384(serverPublicKey).toString('hex') !== serverId) return ws.terminate();
-    const key = createPublicKey({ key: serverPublicKey, format: 'der', type: 'spki' });
+    const key = serverKey(serverPublicKey, m.serverPublicKey);
     const ok = verify('sha256', serverTranscript(ctx.tlsCertHash, ctx.agentNonce, serverNonce), { key, dsaEncoding: 'der' }, Buffer.from(m.serverSignature, 'base64'));
     if (!ok) return ws.terminate();
     const transcript = agentTranscript(ctx.tlsCertHash, serverNonce, ctx.agentNonce, serverPublicKey);

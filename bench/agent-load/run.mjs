@@ -5,7 +5,7 @@
 // back after the server is stopped (SIGTERM) and started again. See README.md.
 //
 // Usage: node bench/agent-load/run.mjs [--agents 2000] [--workers 1[,3]] [--procs P] [--restart]
-//        [--window 100] [--backoff-scale 1] [--max-minutes 20]
+//        [--window 100] [--backoff-scale 1] [--handshake-rate R] [--max-minutes 30] [--data-base DIR] [--keep]
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +23,10 @@ const { values } = parseArgs({
     restart: { type: 'boolean', default: false },
     window: { type: 'string', default: '100' },
     'backoff-scale': { type: 'string', default: '1' },
-    'max-minutes': { type: 'string', default: '20' },
+    'max-minutes': { type: 'string', default: '30' },
+    'handshake-rate': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'data-base': { type: 'string' },
   },
 });
 const N = Number(values.agents);
@@ -58,7 +60,8 @@ function startGenerators(url, serverId, groupId) {
     const from = i * per;
     const to = Math.min(N, from + per);
     const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, groupId, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES }) };
-    const child = fork(join(import.meta.dirname, 'gen.mjs'), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const execArgv = (process.env.MW_LOAD_GEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = fork(join(import.meta.dirname, 'gen.mjs'), [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const g = { child, ready: false, stats: null, epochAck: false };
     child.on('message', (m) => {
       if (m.type === 'ready') g.ready = true;
@@ -90,8 +93,12 @@ async function quiet(pids, maxMs = 60_000) {
 }
 
 async function runOne(workers) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mw-agent-load-'));
+  // --data-base /dev/shm puts the server's store on tmpfs: fsync becomes free (a ceiling, not a setup to run).
+  const dataDir = mkdtempSync(join(values['data-base'] ?? tmpdir(), 'mw-agent-load-'));
   const r = { agents: N, workers, procs: PROCS };
+  // --handshake-rate: the server's admission rate (per worker) and burst, in DATA/config.json.
+  const rate = values['handshake-rate'];
+  if (rate) writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ agentHandshakeRate: Number(rate), agentHandshakeBurst: Number(rate) }));
   let server = await startServer(cli, dataDir, workers, 0);
   const { port } = server;
   const local = (args) => {
@@ -110,10 +117,11 @@ async function runOne(workers) {
   try {
     await until(() => gens.every((g) => g.ready), 60_000, 'generators ready');
     const genCpu0 = procStats(gens.map((g) => g.child.pid)).cpuMs;
-    const cpu0 = procStats(server.pids()).cpuMs;
+    const before0 = procStats(server.pids());
+    const cpu0 = before0.cpuMs;
     const t0 = performance.now();
     for (const g of gens) g.child.send({ cmd: 'connect' });
-    await until(() => sum(gens, 'online') >= N, 60_000 + N * 10, `${N} agents online`);
+    await until(() => sum(gens, 'online') >= N, 60_000 + N * 60, `${N} agents online`);
     r.connectS = (performance.now() - t0) / 1000;
     r.connectRate = N / r.connectS;
     await quiet(server.pids());
@@ -123,6 +131,7 @@ async function runOne(workers) {
     r.serverRssMb = loaded.rssKb / 1024;
     r.serverKbPerAgent = (loaded.rssKb - idle.rssKb) / N;
     r.perProcessRssMb = loaded.perPid.map((p) => Math.round(p.rssKb / 1024));
+    r.perProcessCpuS = loaded.perPid.map((p) => ((p.cpuMs - (before0.perPid.find((q) => q.pid === p.pid)?.cpuMs ?? 0)) / 1000).toFixed(1));
     r.connectRefusals = refusals(gens);
     log(`workers=${workers}: ${N} online in ${r.connectS.toFixed(1)} s; ${r.serverKbPerAgent.toFixed(1)} KB/agent`);
 
@@ -140,7 +149,7 @@ async function runOne(workers) {
         const back = sum(gens, 'back');
         for (const p of [50, 90, 99, 100]) if (marks[p] === undefined && back >= (N * p) / 100) marks[p] = (performance.now() - t1) / 1000;
         return back >= N;
-      }, 300_000, `${N} agents back after the restart`);
+      }, 120_000 + N * 60, `${N} agents back after the restart`);
       r.backS = marks;
       await quiet(server.pids());
       r.serverCpuMsPerReconnect = (procStats(server.pids()).cpuMs - cpu1) / N;
@@ -151,9 +160,11 @@ async function runOne(workers) {
       log(`workers=${workers}: all ${N} back ${marks[100].toFixed(1)} s after SIGTERM`);
     }
   } finally {
+    // Server first: it sends the agents away and clears presence in one go (closing N sockets
+    // from the client side first would make it record N offline events one by one).
+    await stopServer(server);
     for (const g of gens) g.child.connected && g.child.send({ cmd: 'stop' });
     await Promise.all(gens.map((g) => new Promise((res) => (g.child.exitCode !== null ? res() : g.child.once('exit', res)))));
-    await stopServer(server);
     if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   }
   return r;
@@ -167,6 +178,7 @@ function table(results) {
     ['all online after first connect (enrolment)', (r) => `${f1(r.connectS)} s`],
     ['connect rate', (r) => `${Math.round(r.connectRate)} handshakes/s`],
     ['server CPU per handshake (enrolment + online)', (r) => `${f2(r.serverCpuMsPerHandshake)} ms`],
+    ['server CPU seconds, primary + workers', (r) => r.perProcessCpuS.join(' + ')],
     ['generator CPU per handshake (client side)', (r) => `${f2(r.clientCpuMsPerHandshake)} ms`],
     ['server RSS idle → with N agents', (r) => `${f1(r.serverIdleRssMb)} → ${f1(r.serverRssMb)} MB (${r.perProcessRssMb.join(' + ')})`],
     ['server RSS per agent', (r) => `${f1(r.serverKbPerAgent)} KB`],

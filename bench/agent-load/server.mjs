@@ -9,7 +9,9 @@ const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf
 /** Starts the server and resolves once its `listening` line is printed (bounded: 60 s). */
 export function startServer(cli, dataDir, workers, port) {
   const args = [cli, 'server', 'start', '--data', dataDir, '--port', String(port), '--workers', String(workers), '--log-level', 'info'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // MW_LOAD_SERVER_NODE_ARGS: node flags for the server only (e.g. --cpu-prof), for profiling.
+  const nodeArgs = (process.env.MW_LOAD_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
   return new Promise((resolve, reject) => {

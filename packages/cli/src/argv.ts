@@ -25,11 +25,11 @@ export type Parsed =
   | { kind: 'passthrough'; spec: AnyCommand & { passthrough: true }; args: string[]; globalArgs: string[] }
   | { kind: 'command'; spec: AnyCommand & { passthrough?: false }; globals: GlobalOptions; input: Input };
 
-type ParseArgsOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+type ParseArgsOptions = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 function toParseArgs(specs: Record<string, OptionSpec>): ParseArgsOptions {
   const out: ParseArgsOptions = {};
-  for (const [name, o] of Object.entries(specs)) out[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
+  for (const [name, o] of Object.entries(specs)) out[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   return out;
 }
 
@@ -134,6 +134,8 @@ function parseCommand(spec: AnyCommand & { passthrough?: false }, pre: string[],
   const required = spec.args.filter((a) => !a.startsWith('[')).length;
   const positionals = after.positionals;
   if (positionals.length < required) throw new UsageError(`${spec.name} needs ${spec.args.slice(positionals.length, required).join(' ')}`, spec.name);
-  if (positionals.length > spec.args.length) throw new UsageError(`unexpected argument "${positionals[spec.args.length] ?? ''}"`, spec.name);
+  // A last placeholder ending in `…` (e.g. `[COMMAND…]`) takes every remaining argument.
+  const variadic = spec.args.at(-1)?.replace(/\]$/, '').endsWith('…') === true;
+  if (!variadic && positionals.length > spec.args.length) throw new UsageError(`unexpected argument "${positionals[spec.args.length] ?? ''}"`, spec.name);
   return { kind: 'command', spec, globals, input: { positionals, values: after.values } };
 }

@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createClient, type Client, type FetchLike } from '@meshwork/client';
+import { createClient, type Client, type FetchLike, type RelaySocket, type RelaySocketFactory } from '@meshwork/client';
+import WebSocket from 'ws';
 import { identityPaths, openLocal, type LocalServer } from '@meshwork/server';
 import { UsageError } from './errors.js';
 import { httpsTransport } from './https-fetch.js';
@@ -21,6 +22,8 @@ export interface GlobalOptions {
 export interface Connection {
   client: Client;
   mode: 'local' | 'remote';
+  /** Relay WebSockets with the same TLS trust and token (remote mode only). */
+  relaySocket?: RelaySocketFactory;
   close(): Promise<void>;
 }
 
@@ -77,9 +80,18 @@ export function connect(g: GlobalOptions, env: NodeJS.ProcessEnv, warn: (line: s
   if (g.insecure) warn('warning: --insecure: the server certificate is NOT verified; anyone on the path can read and change this session');
   const transport = httpsTransport({ ...(ca !== undefined ? { ca } : {}), insecure: g.insecure });
   const baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
+  const relaySocket: RelaySocketFactory = (wsUrl) =>
+    new WebSocket(wsUrl, {
+      headers: { authorization: `Bearer ${token}` },
+      ...(ca !== undefined ? { ca } : {}),
+      rejectUnauthorized: !g.insecure,
+      perMessageDeflate: false,
+      maxPayload: 1024 * 1024,
+    }) as unknown as RelaySocket;
   return {
     client: createClient({ baseUrl, token, fetch: transport.fetch }),
     mode: 'remote',
+    relaySocket,
     close: async () => transport.close(),
   };
 }

@@ -51,12 +51,13 @@ export async function run(argv: string[], io: Io = processIo): Promise<number | 
             print: (value, human) => (parsed.globals.json ? out(JSON.stringify(value, null, 2)) : out(human())),
             note: err,
             readPassword: io.readPassword,
+            ...(conn.relaySocket ? { relaySocket: conn.relaySocket } : {}),
           };
-          await parsed.spec.run(ctx, parsed.input);
+          const code = await parsed.spec.run(ctx, parsed.input);
+          return typeof code === 'number' ? code : 0;
         } finally {
           await conn.close();
         }
-        return 0;
       }
     }
   } catch (e) {

@@ -1,5 +1,5 @@
 /** The shape of a command in the CLI's dispatch table, and what a command runs with. */
-import type { Client } from '@meshwork/client';
+import type { Client, RelaySocketFactory } from '@meshwork/client';
 import { UsageError } from './errors.js';
 
 export interface OptionSpec {
@@ -8,9 +8,11 @@ export interface OptionSpec {
   value?: string;
   short?: string;
   help: string;
+  /** A string option that may be given several times (its value is then a list). */
+  multiple?: boolean;
 }
 
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export interface Input {
   positionals: string[];
@@ -26,6 +28,8 @@ export interface Ctx {
   /** Informational line on stderr (never part of machine output). */
   note(line: string): void;
   readPassword(what: string): Promise<string>;
+  /** Opens relay sockets (remote mode only; undefined with --data). */
+  relaySocket?: RelaySocketFactory;
 }
 
 interface SpecBase {
@@ -42,7 +46,8 @@ interface SpecBase {
 /** A command run against the API through a connected client. */
 export interface CommandSpec extends SpecBase {
   passthrough?: false;
-  run(ctx: Ctx, input: Input): Promise<void>;
+  /** A number is the exit code (e.g. `shell` exits with the remote shell's code); default 0. */
+  run(ctx: Ctx, input: Input): Promise<void | number>;
 }
 
 /** A command that takes the rest of the command line as it is (`server start …`). */
@@ -64,6 +69,12 @@ export function pos(input: Input, i: number): string {
 export function str(input: Input, name: string): string | undefined {
   const v = input.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of a `multiple` option, in order (empty when absent). */
+export function strs(input: Input, name: string): string[] {
+  const v = input.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
 export function flag(input: Input, name: string): boolean {

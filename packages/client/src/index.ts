@@ -17,3 +17,6 @@ export {
   type WebSocketLike,
   type WebSocketCtor,
 } from './stream.js';
+export { openRelay, relaySocketUrl, messageBytes, RelayClosedError, type RelaySocket, type RelaySocketFactory, type OpenedRelay } from './relay.js';
+export { FilesClient, FilesError, type Hasher, type Progress, type TransferResult } from './relay-files.js';
+export { openRunStream, runStreamUrl, type RunStream, type RunStreamOptions } from './run-stream.js';

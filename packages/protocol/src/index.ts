@@ -6,3 +6,4 @@ export * from './api/index.js';
 export * from './agent/index.js';
 export * from './session/index.js';
 export * from './relay/index.js';
+export * from './commands/index.js';

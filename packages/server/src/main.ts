@@ -23,6 +23,8 @@ import { buildSystem, closeSystem } from './system-builder.js';
 import type { System } from './system.js';
 import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
 import { attachAgentEndpoint, type AgentEndpoint } from './ws/agent/endpoint.js';
+import { attachRelayEndpoint, type RelayEndpoint } from './ws/relay/endpoint.js';
+import { attachRunStream, type RunStream } from './ws/run-stream.js';
 
 export interface RunningServer {
   port: number;
@@ -67,6 +69,8 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   if (worker) app.addHook('onRequest', async (_req, reply) => void reply.header(WORKER_HEADER, String(worker.slot)));
   let stream: BrowserStream | null = null;
   let agents: AgentEndpoint | null = null;
+  let relay: RelayEndpoint | null = null;
+  let runStream: RunStream | null = null;
   let metricsServer: HttpServer | null = null;
   let port: number;
   try {
@@ -74,6 +78,8 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     port = (app.server.address() as AddressInfo).port;
     stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
     agents = await attachAgentEndpoint(sys, app.server as unknown as HttpsServer);
+    relay = attachRelayEndpoint(sys, app.server as unknown as HttpsServer);
+    runStream = attachRunStream(sys, app.server as unknown as HttpsServer);
     if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
   } catch (e) {
     await app.close().catch(() => undefined);
@@ -96,6 +102,8 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
       for (const t of timers) clearTimeout(t);
       if (metricsServer) await new Promise<void>((r) => metricsServer?.close(() => r()));
       await stream?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the browser stream failed'));
+      await relay?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the relay endpoint failed'));
+      await runStream?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the run stream failed'));
       await agents?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the agent endpoint failed'));
       await app.close();
       await closeSystem(sys);

@@ -12,6 +12,8 @@ import { createAuthz } from './authz/authz.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import type { ServerConfig } from './config.js';
 import { createEventService } from './domain/events/service.js';
+import { InProcessRelaySessions } from './domain/relay/registry.js';
+import { createCommandService } from './domain/commands/service.js';
 import { loadIdentity } from './identity/identity.js';
 import { createMetrics } from './metrics/metrics.js';
 import type { System } from './system.js';
@@ -45,6 +47,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
   const store = await openSqliteStore(join(config.dataDir, DB_FILE));
   const bus = opts.bus ?? new InProcessBus(`${hostname()}-${process.pid}`);
   const now = (): number => Date.now();
+  const events = createEventService(store, bus, now, config.eventTtlMs);
   return {
     config,
     log,
@@ -52,7 +55,9 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
     identity,
     bus,
     authz: createAuthz(store),
-    events: createEventService(store, bus, now, config.eventTtlMs),
+    events,
+    relay: new InProcessRelaySessions(undefined, config.workers <= 1),
+    commands: createCommandService({ bus, log, store, events, now }),
     metrics: createMetrics(),
     now,
   };
@@ -60,6 +65,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
 
 /** Releases what buildSystem opened (bus, store). */
 export async function closeSystem(sys: System): Promise<void> {
+  sys.commands.close();
   await sys.bus.close();
   await sys.store.close();
 }

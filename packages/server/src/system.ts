@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from './config.js';
 import type { ServerIdentity } from './identity/identity.js';
 import type { Bus } from './bus/bus.js';
+import type { RelaySessions } from './domain/relay/registry.js';
+import type { CommandService } from './domain/commands/service.js';
 
 /** Who is making a request. `local` is the CLI working directly on a data dir (filesystem trust). */
 export interface Principal {
@@ -62,6 +64,10 @@ export interface System {
   bus: Bus;
   authz: Authz;
   events: EventService;
+  /** Relay sessions waiting to be paired (domain/relay, ws/relay). */
+  relay: RelaySessions;
+  /** Recent runs and request/answer with agents: commands, power, Wake-on-LAN (domain/commands). */
+  commands: CommandService;
   /** Counters exposed on /metrics. */
   metrics: Metrics;
   /** Clock in epoch ms; replaceable in tests. */

@@ -71,7 +71,7 @@ export async function runCommand(values: Values, io: CliIo): Promise<number> {
       const s = identity.status();
       log.info('identity ready', { deviceId: s.deviceId, keyProvider: s.keyProvider, keyGenerations: s.keyGenerations, certGenerations: s.certGenerations });
       log.info('starting', { serverId: install.serverId, groupId: install.groupId, servers: install.serverUrls.join(' ') });
-      const agent = new Agent({ stateDir: o.stateDir, install, identity, timing, log }).start();
+      const agent = new Agent({ stateDir: o.stateDir, install, identity, timing, log, env: io.env }).start();
       const signal = await signalled;
       log.info('stopping', { signal });
       await agent.stop();

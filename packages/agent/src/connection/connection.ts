@@ -9,11 +9,12 @@
  *    also cuts a backoff wait short — never a server-imposed one).
  *  - Nothing accumulates while the server is unreachable: one session object, one timer.
  */
-import type { AgentInfo, ServerKnown, ServerWelcome } from '@meshwork/protocol';
+import type { AgentInfo, ServerCommandFrame, ServerKnown, ServerRelayOpen, ServerWelcome } from '@meshwork/protocol';
+import type { RelayContext } from '../relay/dial.js';
 import type { AuthIdentity } from '../identity/proof.js';
 import { Backoff } from './backoff.js';
 import type { Logger } from './log.js';
-import { AgentSession, type SessionEnd, type SessionLink } from './session.js';
+import { AgentSession, type CommandLink, type SessionEnd, type SessionLink } from './session.js';
 import type { AgentTiming } from './timing.js';
 
 export type RetryReason = 'backoff' | 'next_url' | 'server';
@@ -22,6 +23,8 @@ export interface ConnectionEvents {
   attempt?(url: string): void;
   up?(welcome: ServerWelcome, url: string, link: SessionLink): void;
   known?(known: ServerKnown): void;
+  relayOpen?(open: ServerRelayOpen, ctx: RelayContext): void;
+  command?(frame: ServerCommandFrame, link: CommandLink): void;
   down?(end: SessionEnd, url: string): void;
   retry?(r: { delayMs: number; reason: RetryReason }): void;
 }
@@ -156,6 +159,8 @@ export class Connection {
           this.o.events?.up?.(w, url, link);
         },
         known: (k) => this.o.events?.known?.(k),
+        relayOpen: (r, ctx) => this.o.events?.relayOpen?.(r, ctx),
+        command: (f, link) => this.o.events?.command?.(f, link),
       },
     });
     this.session = session;

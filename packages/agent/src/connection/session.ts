@@ -19,10 +19,16 @@ import {
   ServerKnown,
   ServerLater,
   ServerRefused,
+  ServerRelayOpen,
+  ServerPower,
+  ServerRun,
+  ServerWake,
+  type AgentCommandFrame,
   type AgentInfo,
   type AgentRefusalCode,
   type AgentSessionFrame,
   type ServerChallenge,
+  type ServerCommandFrame,
   type ServerWelcome,
 } from '@meshwork/protocol';
 import { z } from 'zod';
@@ -30,6 +36,7 @@ import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
 import { text } from '../inventory/sanitize.js';
 import type { AgentTiming } from './timing.js';
+import type { RelayContext } from '../relay/dial.js';
 
 /** Largest frame the agent accepts from the server. Server frames are small; reports go the other way. */
 export const SERVER_FRAME_MAX = 64 * 1024;
@@ -38,7 +45,7 @@ export const SERVER_FRAME_MAX = 64 * 1024;
 export const CLOSE_BY_AGENT = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
 
 /** Frames the server may send once the session is live. */
-const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRefused]);
+const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRefused, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
 type LiveFrame = z.infer<typeof LiveFrame>;
 
 export type SessionEndKind =
@@ -70,9 +77,21 @@ export interface SessionLink {
   send(frame: AgentSessionFrame): boolean;
 }
 
+/** Answers to command frames (run output and exits, power and wake results), with backpressure. */
+export interface CommandLink {
+  /** false: the session is not live any more. `written` runs once the frame left for the socket. */
+  send(frame: AgentCommandFrame, written?: () => void): boolean;
+  /** Resolves when the session has ended. */
+  readonly closed: Promise<void>;
+}
+
 export interface SessionHooks {
   welcome(w: ServerWelcome, link: SessionLink): void;
   known(k: ServerKnown): void;
+  /** The server asks for a relay connection; ctx names the server this session authenticated. */
+  relayOpen?(open: ServerRelayOpen, ctx: RelayContext): void;
+  /** A command (`run`, `power`, `wake`); answers go on `link` (commands/commands.ts). */
+  command?(frame: ServerCommandFrame, link: CommandLink): void;
 }
 
 export interface SessionOptions {
@@ -266,8 +285,30 @@ export class AgentSession {
     refused: (r) => this.onRefused(r),
   };
 
+  private commandLink: CommandLink | undefined;
+
+  /** Hands a command frame to the agent with this session's answer link (made on first use). */
+  private onCommand(f: ServerCommandFrame): void {
+    this.commandLink ??= {
+      send: (frame, written) => {
+        if (this.phase !== 'live' || this.ws.readyState !== WebSocket.OPEN) return false;
+        this.ws.send(JSON.stringify(frame), written ? () => written() : undefined);
+        return true;
+      },
+      closed: this.ended.then(() => undefined),
+    };
+    this.o.hooks.command?.(f, this.commandLink);
+  }
+
   private readonly liveHandlers: Handlers<LiveFrame> = {
+    run: (f) => this.onCommand(f),
+    power: (f) => this.onCommand(f),
+    wake: (f) => this.onCommand(f),
     known: (k) => this.o.hooks.known(k),
+    relayOpen: (r) => {
+      const hash = this.hello?.tlsCertHash;
+      if (hash) this.o.hooks.relayOpen?.(r, { url: this.o.url, tlsCertHash: Buffer.from(hash).toString('hex') });
+    },
     later: (l) => this.fail({ kind: 'later', message: `the server asked to come back later: ${text(l.reason, 200)}`, retryAfterMs: l.retryAfterMs }, CLOSE_BY_AGENT.normal),
     refused: (r) => this.onRefused(r),
   };

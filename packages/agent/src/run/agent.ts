@@ -17,9 +17,14 @@ import { Reporter, type Collectors, type ReportKind } from '../inventory/reporte
 import { text } from '../inventory/sanitize.js';
 import { StatusWriter } from '../status/status-file.js';
 import { EnrolmentRecorder } from './enrolment.js';
+import { RelayManager, type RelayHandlers } from '../relay/manager.js';
+import { terminalHandler } from '../terminal/terminal.js';
+import { filesHandler } from '../files/session.js';
+import { tcpHandler } from '../forward/tcp.js';
+import { AgentCommands } from '../commands/commands.js';
 
 /** What this agent can do, announced in `auth.info.capabilities`. */
-export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software'];
+export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake'];
 
 export interface AgentEvents extends ConnectionEvents {
   report?(kind: ReportKind, hash: string): void;
@@ -37,6 +42,10 @@ export interface AgentOptions {
   random?: () => number;
   /** Source of the network addresses the change detection compares (tests fake it). */
   networkInterfaces?: InterfacesReader;
+  /** Relay protocol handlers (defaults: pty terminal, files, tcp forwarding). */
+  relayHandlers?: RelayHandlers;
+  /** The environment commands, power and wake read (LANG, MESHWORK_AGENT_POWER_COMMAND, MESHWORK_AGENT_WOL_TARGET). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface AgentStats {
@@ -73,6 +82,8 @@ export class Agent {
   private readonly status: StatusWriter;
   private readonly enrolment: EnrolmentRecorder;
   private readonly netwatch: NetWatch;
+  private readonly relays: RelayManager;
+  private readonly commands: AgentCommands;
 
   constructor(o: AgentOptions) {
     const timing = { ...DEFAULT_TIMING, ...o.timing };
@@ -81,6 +92,8 @@ export class Agent {
     const fileError = (what: string) => (e: Error) => log.warn(`could not write ${what}`, { error: e.message });
     this.status = new StatusWriter(o.stateDir, fileError('status.json'));
     this.enrolment = new EnrolmentRecorder(o.stateDir, o.install.serverId, fileError('the enrolment record'));
+    this.commands = new AgentCommands({ env: o.env ?? process.env, log });
+    this.relays = new RelayManager({ handlers: o.relayHandlers ?? { terminal: terminalHandler(), files: filesHandler(), tcp: tcpHandler() }, log });
     this.reporter = new Reporter({
       collectors: o.collectors ?? { system: () => collectSystem(PRODUCT_VERSION), software: collectSoftware },
       timing,
@@ -103,6 +116,14 @@ export class Agent {
           void this.enrolment.record(w);
           this.reporter.attach(link);
           ev.up?.(w, url, link);
+        },
+        command: (f, link) => {
+          this.commands.handle(f, link);
+          ev.command?.(f, link);
+        },
+        relayOpen: (r, ctx) => {
+          this.relays.open(r, ctx);
+          ev.relayOpen?.(r, ctx);
         },
         known: (k) => {
           this.reporter.known(k);
@@ -138,6 +159,8 @@ export class Agent {
   async stop(): Promise<void> {
     this.netwatch.stop();
     this.reporter.stop();
+    this.relays.stop();
+    await this.commands.stop();
     await this.connection.stop();
     this.status.update({ connected: false });
     await this.status.flush();

@@ -5,5 +5,11 @@ import { groupCommands } from './groups.js';
 import { serverCommands } from './server.js';
 import { tokenCommands } from './tokens.js';
 import { userCommands } from './users.js';
+import { shellCommands } from './shell.js';
+import { filesCommands } from './files.js';
+import { forwardCommands } from './forward.js';
+import { runCommands } from './run.js';
+import { powerCommands } from './power.js';
+import { wakeCommands } from './wake.js';
 
-export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands];
+export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands];

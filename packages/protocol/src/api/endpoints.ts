@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import * as m from './models.js';
 import { CreateRelaySession, RelaySessionInfo } from '../relay/session.js';
+import * as cmd from '../commands/api.js';
+import { CommandId } from '../commands/frames.js';
 
 export type Auth = 'none' | 'user';
 
@@ -175,6 +177,24 @@ export const endpoints = {
     method: 'GET', path: '/api/v1/events', summary: 'Events the caller may see, newest first', auth: 'user',
     query: z.object({ deviceId: m.Hex96.optional(), groupId: m.Hex96.optional(), type: z.string().max(64).optional(), before: m.IsoTime.optional(), limit: Limit }).strict(),
     response: z.array(m.Event),
+  }),
+
+  // ---- commands on many devices, power, Wake-on-LAN (shapes in commands/api.ts) ----
+  'runs.create': def({
+    method: 'POST', path: '/api/v1/runs', summary: 'Run a command (argv, no shell) or a script (/bin/sh -c) on devices; output streams at /api/v1/runs/stream?id=', auth: 'user',
+    body: cmd.RunCreateBody, response: cmd.RunCreated,
+  }),
+  'runs.get': def({
+    method: 'GET', path: '/api/v1/runs/:id', summary: 'State, exit codes and (bounded) output of a recent run you started', auth: 'user',
+    params: z.object({ id: CommandId }), response: cmd.RunView,
+  }),
+  'devices.power': def({
+    method: 'POST', path: '/api/v1/devices/:id/power', summary: 'Reboot, shut down or suspend an online device', auth: 'user',
+    params: DeviceParam, body: cmd.PowerBody, response: cmd.PowerResult,
+  }),
+  'devices.wake': def({
+    method: 'POST', path: '/api/v1/devices/:id/wake', summary: 'Wake an offline device: online agents in its subnets send Wake-on-LAN magic packets', auth: 'user',
+    params: DeviceParam, response: cmd.WakeResult,
   }),
 } as const satisfies Record<string, EndpointDef>;
 

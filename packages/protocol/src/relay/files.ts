@@ -95,3 +95,12 @@ export function normalizeRemotePath(p: string): PathCheck {
   }
   return { ok: true, path: `/${parts.join('/')}` };
 }
+
+export type FilesOk = z.infer<typeof FilesOk>;
+export type FilesEntries = z.infer<typeof FilesEntries>;
+export type FilesMeta = z.infer<typeof FilesMeta>;
+export type FilesDone = z.infer<typeof FilesDone>;
+export type FilesReady = z.infer<typeof FilesReady>;
+export type FilesSaved = z.infer<typeof FilesSaved>;
+export type FilesError = z.infer<typeof FilesError>;
+export type FilesAck = z.infer<typeof FilesAck>;

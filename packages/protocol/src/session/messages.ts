@@ -7,10 +7,12 @@
  *   agent  → server software   { hash, software }                sent when its hash differs
  *   server → agent  later      { retryAfterMs, reason }          disconnect and come back later
  *   server → agent  relayOpen  { relayId, token, protocol, … }   dial the relay for a session (relay/session.ts)
+ *   server → agent  run, power, wake                             commands (commands/frames.ts; answers: AgentCommandFrame)
  */
 import { z } from 'zod';
 import { SoftwareInventory, SystemInventory } from './inventory.js';
 import { ServerRelayOpen } from '../relay/session.js';
+import { ServerPower, ServerRun, ServerWake } from '../commands/frames.js';
 
 /** SHA-256 hex of the canonical JSON of a report; the agent computes it, the server recomputes it. */
 export const ReportHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected SHA-256 hex');
@@ -32,7 +34,7 @@ export const AgentInventoryReport = z.strictObject({ type: z.literal('inventory'
 export const AgentSoftwareReport = z.strictObject({ type: z.literal('software'), hash: ReportHash, software: SoftwareInventory });
 
 export const AgentSessionFrame = z.discriminatedUnion('type', [AgentInventoryReport, AgentSoftwareReport]);
-export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRelayOpen]);
+export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
 
 export type ServerKnown = z.infer<typeof ServerKnown>;
 export type ServerLater = z.infer<typeof ServerLater>;

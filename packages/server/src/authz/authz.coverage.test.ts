@@ -30,6 +30,8 @@ interface Fixture {
   enrolmentTokenId: string;
   apiTokenId: string;
   eventId: string;
+  /** A run the owner started (its device is offline, so it finished at once). */
+  runId: string;
 }
 
 type Probe<N extends EndpointName> =
@@ -98,8 +100,14 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'devices.get': { input: (f) => ({ params: D(f) }), invisible: true },
   'devices.update': { input: (f) => ({ params: D(f), body: { name: 'pwned', groupId: f.otherGroupId } }), invisible: true, viewerForbidden: true },
   'devices.delete': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
+  'devices.openSession': { input: (f) => ({ params: D(f), body: { protocol: 'terminal' } }), invisible: true, viewerForbidden: true },
 
   'events.list': { input: () => ({ query: {} }), hidden: (f) => [f.eventId] },
+
+  'runs.create': { input: (f) => ({ body: { deviceIds: [f.deviceId], command: ['true'] } }), invisible: true, viewerForbidden: true },
+  'runs.get': { input: (f) => ({ params: { id: f.runId } }), invisible: true },
+  'devices.power': { input: (f) => ({ params: D(f), body: { action: 'reboot' } }), invisible: true, viewerForbidden: true },
+  'devices.wake': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
 };
 
 async function outcome(p: Promise<unknown>): Promise<{ code: string; result?: unknown }> {
@@ -146,9 +154,10 @@ describe('authorization coverage of the API table', () => {
     });
     await sys.store.createApiToken({ id: 'ownertoken0001', userId: owner.id, name: 'ci', secretHash: 'b'.repeat(64), createdAt: sys.now(), expiresAt: null, lastUsedAt: null });
     const event = await sys.events.emit({ type: 'device.updated', message: 'seeded', actorId: owner.id, deviceId: device.id, groupId: group.id });
+    const run = await call(sys, 'runs.create', principalOf(owner), { body: { deviceIds: [device.id], command: ['true'] } });
     f = {
       owner, intruder, viewer, groupId: group.id, otherGroupId: other.id, deviceId: device.id, userGroupId,
-      enrolmentTokenId: '0123456789abcdef', apiTokenId: 'ownertoken0001', eventId: event.id,
+      enrolmentTokenId: '0123456789abcdef', apiTokenId: 'ownertoken0001', eventId: event.id, runId: run.runId,
     };
   });
   after(() => t.close());

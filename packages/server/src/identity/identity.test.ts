@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, createPublicKey, createPrivateKey, createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { identityPaths, loadIdentity, IdentityError } from './identity.js';
@@ -130,4 +131,41 @@ test('a loosened key file mode is tightened back to 0600', async (t) => {
   chmodSync(p.caKey, 0o644);
   await loadIdentity(opts(dir));
   assert.equal(statSync(p.caKey).mode & 0o777, 0o600);
+});
+
+const openssl = (...args: string[]): string => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+test('openssl accepts the generated chain for TLS server use, with the expected extensions', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => removeDir(dir));
+  await loadIdentity(opts(dir, ['mesh.example.com', '192.0.2.7']));
+  const p = identityPaths(dir);
+  assert.match(openssl('verify', '-purpose', 'sslserver', '-x509_strict', '-CAfile', p.caCert, p.httpsCert), /: OK\n/);
+  const ca = openssl('x509', '-noout', '-text', '-in', p.caCert);
+  assert.match(ca, /Subject: CN ?= ?Meshwork Root CA [0-9a-f]{12}, O ?= ?Meshwork/);
+  assert.match(ca, /Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
+  assert.match(ca, /Key Usage: critical\s+Certificate Sign, CRL Sign/);
+  const leaf = openssl('x509', '-noout', '-text', '-in', p.httpsCert);
+  assert.match(leaf, /Signature Algorithm: ecdsa-with-SHA256/);
+  assert.match(leaf, /Basic Constraints: critical\s+CA:FALSE/);
+  assert.match(leaf, /Extended Key Usage:\s+TLS Web Server Authentication/);
+  assert.match(leaf, /DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1, DNS:mesh\.example\.com, IP Address:192\.0\.2\.7/);
+  const ski = /Subject Key Identifier:\s+([0-9A-F:]+)/.exec(ca)?.[1];
+  assert.ok(ski);
+  assert.match(leaf, new RegExp(`Authority Key Identifier:\\s+(keyid:)?${ski}`));
+});
+
+test('a CA made elsewhere (by openssl, its own name encoding) signs a re-issued HTTPS certificate that chains', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => removeDir(dir));
+  const first = await loadIdentity(opts(dir));
+  const p = identityPaths(dir);
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/C=DE/O=Elsewhere/CN=Other CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-keyout', p.caKey, '-out', p.caCert);
+  rmSync(p.httpsCert);
+  const id = await loadIdentity(opts(dir));
+  assert.equal(id.serverId, first.serverId);
+  assert.equal(id.generated, true);
+  assert.equal(new X509Certificate(id.tlsCertPem).issuer, 'C=DE\nO=Elsewhere\nCN=Other CA');
+  assert.match(openssl('verify', '-purpose', 'sslserver', '-x509_strict', '-CAfile', p.caCert, p.httpsCert), /: OK\n/);
 });

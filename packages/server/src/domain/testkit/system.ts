@@ -20,6 +20,8 @@ import type { RequestContext } from '../../http/handler.js';
 import { loadIdentity } from '../../identity/identity.js';
 import type { Metrics, Principal, System } from '../../system.js';
 import { createEventService } from '../events/service.js';
+import { InProcessRelaySessions } from '../relay/registry.js';
+import { createCommandService } from '../commands/service.js';
 import { newGroupId, newRecordId } from '../ids.js';
 
 export interface TestSystem {
@@ -51,14 +53,18 @@ export async function testSystem(): Promise<TestSystem> {
   });
   const config = { ...DEFAULTS, dataDir: dir, publicUrls: ['https://meshwork.test:8443'] };
   const identity = await loadIdentity({ dataDir: dir, names: [], tlsCert: null, tlsKey: null, now: clock });
+  const log = pino({ level: 'silent' });
+  const events = createEventService(store, bus, now, config.eventTtlMs);
   const sys: System = {
     config,
-    log: pino({ level: 'silent' }),
+    log,
     store,
     identity,
     bus,
     authz: createAuthz(store),
-    events: createEventService(store, bus, now, config.eventTtlMs),
+    events,
+    relay: new InProcessRelaySessions(),
+    commands: createCommandService({ bus, log, store, events, now }),
     metrics: memoryMetrics(),
     now,
   };
@@ -67,6 +73,7 @@ export async function testSystem(): Promise<TestSystem> {
     dir,
     advance: (ms) => void (clock += ms),
     async close() {
+      sys.commands.close();
       await bus.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

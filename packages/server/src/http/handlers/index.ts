@@ -10,6 +10,9 @@ import { userGroupsHandlers } from './userGroups.js';
 import { groupsHandlers } from './groups.js';
 import { devicesHandlers } from './devices.js';
 import { eventsHandlers } from './events.js';
+import { runsHandlers } from './runs.js';
+import { powerHandlers } from './power.js';
+import { sessionsHandlers } from './sessions.js';
 
 export const handlers: Handlers = {
   ...serverHandlers,
@@ -22,4 +25,7 @@ export const handlers: Handlers = {
   ...groupsHandlers,
   ...devicesHandlers,
   ...eventsHandlers,
+  ...runsHandlers,
+  ...powerHandlers,
+  ...sessionsHandlers,
 };

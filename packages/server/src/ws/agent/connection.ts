@@ -17,6 +17,8 @@ import {
   AGENT_CLOSE_CODES,
   AGENT_HANDSHAKE_MAX_FRAME,
   AGENT_SESSION_MAX_FRAME,
+  AGENT_COMMAND_FRAME_TYPES,
+  AgentCommandFrame,
   AgentAuth,
   AgentHello,
   AgentSessionFrame,
@@ -26,6 +28,7 @@ import {
   type ServerKnown,
   type ServerLater,
   type ServerRefused,
+  type ServerSessionFrame,
   type ServerWelcome,
 } from '@meshwork/protocol';
 import { admitDevice } from '../../domain/agents/enrol.js';
@@ -69,6 +72,8 @@ export interface ConnectionHost {
   sessionStarted(c: AgentConnection): void;
   sessionEnded(c: AgentConnection): void;
   closed(c: AgentConnection): void;
+  /** An answer to a command frame (domain/commands/agent-side.ts). */
+  commandFrame(c: AgentConnection, frame: AgentCommandFrame): void;
 }
 
 interface RefuseOptions {
@@ -156,7 +161,11 @@ export class AgentConnection {
       c.refuse('bad_message', 'Expected an auth frame.');
     },
     verifying: (c, _json, type) => c.unexpected(type),
-    session: (c, json, type) => (type === 'hello' || type === 'auth' ? c.unexpected(type) : c.onReport(json)),
+    session: (c, json, type) => {
+      if (type === 'hello' || type === 'auth') return c.unexpected(type);
+      if (type !== null && AGENT_COMMAND_FRAME_TYPES.has(type)) return c.onCommandFrame(json);
+      c.onReport(json);
+    },
   };
 
   private unexpected(type: string | null): void {
@@ -210,6 +219,13 @@ export class AgentConnection {
     // A newer claim may have landed before this connection was registered to hear about it.
     if (!(await holdsPresence(this.sys, ref))) return this.supersede();
     await recordOnline(this.sys, admission.device, ref);
+  }
+
+  /** Run output, exits, power/wake results: answers to what the server sent, so not rate-limited as reports. */
+  private onCommandFrame(json: unknown): void {
+    const parsed = AgentCommandFrame.safeParse(json);
+    if (!parsed.success) return this.refuse('bad_message', `Bad command frame: ${issueText(parsed.error.issues)}`);
+    this.host.commandFrame(this, parsed.data);
   }
 
   private onReport(json: unknown): void {
@@ -323,6 +339,13 @@ export class AgentConnection {
       return this.close(AGENT_CLOSE_CODES.restart, 'restart');
     }
     if (isHandshakeState(this.state)) this.refuse('overloaded', 'The server is restarting.', { closeCode: AGENT_CLOSE_CODES.restart, retryAfterMs });
+  }
+
+  /** Sends a server → agent session frame (e.g. relayOpen) on a live session; false otherwise. */
+  deliver(frame: ServerSessionFrame): boolean {
+    if (this.state !== 'session' || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.send<ServerSessionFrame>(frame);
+    return true;
   }
 
   /** Resolves when this connection's queued store work is done. */

@@ -19,6 +19,8 @@ import { AGENT_SESSION_MAX_FRAME, AGENT_WS_PATH } from '@meshwork/protocol';
 import { InProcessBus } from '../../bus/bus.js';
 import { handshakeKeys } from '../../domain/agents/handshake.js';
 import { clearStalePresence, holdsPresence, isPresenceClaim, PRESENCE_CHANNEL, recordWorkerShutdown } from '../../domain/agents/lifecycle.js';
+import { AGENT_CONTROL_CHANNEL, isAgentControlMessage } from '../../domain/relay/control.js';
+import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
 import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { jitter, shutdownSpreadMs, TokenBucket } from './admission.js';
@@ -52,6 +54,8 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   let stopping = false;
   const gauge = (): void => sys.metrics.set('meshwork_agents_connected', connected);
   gauge();
+  // Commands, power and wake frames for this worker's agents, and their answers (domain/commands/agent-side.ts).
+  const commands = new AgentCommandRelay(sys, (deviceId, connectionId) => [...(sessions.get(deviceId) ?? [])].find((c) => c.connectionId === connectionId));
 
   const host: ConnectionHost = {
     sys,
@@ -83,7 +87,9 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
         gauge();
       }
       if (set?.size === 0) sessions.delete(id);
+      commands.onClosed(c);
     },
+    commandFrame: (c, frame) => commands.onFrame(c, frame),
     closed(c) {
       all.delete(c);
       handshaking.delete(c);
@@ -117,6 +123,14 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     }
   });
 
+  // Frames for one device's control connection (domain/relay/control.ts): delivered by the worker holding it.
+  const unsubControl = sys.bus.subscribe(AGENT_CONTROL_CHANNEL, (m) => {
+    if (!isAgentControlMessage(m)) return sys.log.warn({ channel: AGENT_CONTROL_CHANNEL }, 'malformed bus message ignored');
+    for (const c of sessions.get(m.deviceId) ?? []) if (c.connectionId === m.connectionId) c.deliver(m.frame);
+  });
+
+  commands.start();
+
   const keepalive = setInterval(() => {
     const now = opts.clock();
     for (const set of sessions.values()) for (const c of set) c.keepalive(now);
@@ -136,6 +150,8 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     await settleWithin(Promise.all(conns.map((c) => c.ended.then(() => c.idle()))), opts.shutdownGraceMs);
     removeRoute();
     unsubPresence();
+    unsubControl();
+    commands.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);
     if (written.skipped > 0) sys.log.warn(written, 'shutdown: timeline rows not written for some devices');
     sys.log.info({ agents: devices.length, spreadMs: spread }, 'agents sent away for a restart');

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Interleaved A/B of Meshwork server start-up variants, for a noisy machine: every round runs each
+// variant once (first start, then restart), in a rotated order, so load spikes hit all variants alike.
+// Besides wall time to the first 200 it records the process's CPU time (utime+stime from
+// /proc/PID/stat, read right after that 200), which load from other processes barely moves.
+//
+//   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S] LABEL=[NODE_FLAGS… ]ENTRY …
+//   e.g. before=/tmp/mw-base/packages/cli/dist/main.js after=packages/cli/dist/main.js \
+//        'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
+// ENTRY is a CLI main.js (run as `ENTRY server start …`, like npm start) or a server bin.js (run as `ENTRY …`).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machine, median, rssMb, sleep, start, stop, waitHttps } from '../lib/proc.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '8' }, 'idle-seconds': { type: 'string', default: '0' }, port: { type: 'string', default: '18500' } },
+});
+const ROUNDS = Number(values.rounds);
+const IDLE_S = Number(values['idle-seconds']);
+const PORT0 = Number(values.port);
+const CLK_TCK = 100; // Linux USER_HZ
+
+const variants = positionals.map((p, i) => {
+  const eq = p.indexOf('=');
+  if (eq < 1) throw new Error(`variant "${p}" is not LABEL=[FLAGS ]ENTRY`);
+  const words = p.slice(eq + 1).trim().split(/\s+/);
+  const entry = resolve(words.pop());
+  const args = basename(entry) === 'main.js' ? [entry, 'server', 'start'] : [entry];
+  return { label: p.slice(0, eq), flags: words, args, port: PORT0 + i, first: [], restart: [], cpuFirst: [], cpuRestart: [] };
+});
+if (variants.length === 0) throw new Error('name at least one variant');
+
+/** utime + stime of a process (all its threads), in ms. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+
+async function once(v, dataDir) {
+  const t0 = performance.now();
+  const child = start(process.execPath, [...v.flags, ...v.args, '--port', String(v.port), '--data', dataDir, '--log-level', 'warn']);
+  let ms;
+  try {
+    ms = await waitHttps(`https://127.0.0.1:${v.port}/api/v1/server`, t0, { ok: (s) => s === 200, everyMs: 5, timeoutMs: 30_000 });
+  } catch (e) {
+    await stop(child);
+    throw new Error(`${v.label}: ${e.message}\n${child.output()}`);
+  }
+  return { child, ms, cpu: cpuMs(child.pid) };
+}
+
+console.log(`# server-start A/B — ${new Date().toISOString()} — ${machine()} — load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+const keep = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const order = variants.map((_, i) => variants[(i + r) % variants.length]);
+  for (const v of order) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mw-ab-'));
+    const a = await once(v, dataDir);
+    await stop(a.child);
+    const b = await once(v, dataDir);
+    v.first.push(a.ms);
+    v.cpuFirst.push(a.cpu);
+    v.restart.push(b.ms);
+    v.cpuRestart.push(b.cpu);
+    if (r === ROUNDS - 1 && IDLE_S > 0) keep.push({ v, child: b.child, dataDir });
+    else {
+      await stop(b.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+if (keep.length) {
+  await sleep(IDLE_S * 1000);
+  for (const k of keep) {
+    k.v.rss = rssMb(k.child.pid);
+    await stop(k.child);
+    rmSync(k.dataDir, { recursive: true, force: true });
+  }
+}
+
+const m = (xs) => median(xs).toFixed(0);
+const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+console.log(`\nmedians of ${ROUNDS} interleaved rounds (min–max)\n`);
+console.log(`| variant | first start | first CPU | restart | restart CPU |${IDLE_S ? ` RSS after ${IDLE_S} s |` : ''}`);
+console.log(`| --- | --- | --- | --- | --- |${IDLE_S ? ' --- |' : ''}`);
+for (const v of variants) {
+  const cells = [`${m(v.first)} ms (${range(v.first)})`, `${m(v.cpuFirst)} ms`, `${m(v.restart)} ms (${range(v.restart)})`, `${m(v.cpuRestart)} ms`];
+  if (IDLE_S) cells.push(`${v.rss.toFixed(1)} MB`);
+  console.log(`| ${v.label} | ${cells.join(' | ')} |`);
+}

@@ -1,0 +1,93 @@
+/**
+ * Download: the agent streams a regular file in FILES_BLOCK binary frames with at most
+ * FILES_WINDOW unacknowledged blocks, then `done {size, sha256}`. Reads follow symlinks (reading
+ * is what the agent's OS user could do anyway); the file is opened non-blocking (a FIFO cannot
+ * stall it) and must be a regular file (no devices, no FIFOs). Memory: one block buffer plus the
+ * window in the socket.
+ */
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import WebSocket from 'ws';
+import { FILES_BLOCK, FILES_WINDOW, type FilesDone, type FilesMeta } from '@meshwork/protocol';
+import { asFileError, checkPath, FileOpError } from './errors.js';
+
+const send = (ws: WebSocket, data: Buffer | string, binary: boolean): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (ws.readyState !== WebSocket.OPEN) return reject(new FileOpError('cancelled', 'the relay closed'));
+    ws.send(data, { binary }, (err) => (err ? reject(new FileOpError('cancelled', 'the relay closed')) : resolve()));
+  });
+
+export class Download {
+  private acked = 0;
+  private sent = 0;
+  private cancelled = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly id: number,
+    private readonly rawPath: string,
+    private readonly window = FILES_WINDOW * FILES_BLOCK,
+  ) {}
+
+  ack(bytes: number): void {
+    if (bytes > this.sent) throw new FileOpError('bad_request', 'acknowledged more bytes than were sent');
+    if (bytes > this.acked) this.acked = bytes;
+    this.poke();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.poke();
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async roomInWindow(): Promise<void> {
+    while (!this.cancelled && this.sent - this.acked >= this.window) await new Promise<void>((r) => (this.wake = r));
+    if (this.cancelled) throw new FileOpError('cancelled', 'download cancelled');
+  }
+
+  async run(): Promise<void> {
+    const path = checkPath(this.rawPath);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    } catch (e) {
+      throw asFileError(e, path);
+    }
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw new FileOpError('is_a_directory', `${path} is a directory`);
+      if (!st.isFile()) throw new FileOpError('not_regular', `${path} is not a regular file`);
+      const meta: FilesMeta = { type: 'meta', id: this.id, size: st.size, mtime: Math.trunc(st.mtimeMs), mode: st.mode & 0o7777 };
+      await send(this.ws, JSON.stringify(meta), false);
+      const hash = createHash('sha256');
+      for (;;) {
+        await this.roomInWindow();
+        const buf = Buffer.allocUnsafe(FILES_BLOCK);
+        let n: number;
+        try {
+          n = (await fh.read(buf, 0, FILES_BLOCK, null)).bytesRead;
+        } catch (e) {
+          throw asFileError(e, path);
+        }
+        if (n === 0) break;
+        const chunk = buf.subarray(0, n);
+        hash.update(chunk);
+        this.sent += n;
+        // Not awaited: the window, not the socket, paces the reads.
+        send(this.ws, chunk, true).catch(() => this.cancel());
+      }
+      const done: FilesDone = { type: 'done', id: this.id, size: this.sent, sha256: hash.digest('hex') };
+      await send(this.ws, JSON.stringify(done), false);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Terminal sessions: a real pty (node-pty) running the login shell of the user the agent runs as
+ * (its passwd shell, else $SHELL, else /bin/sh, started with -l) in that user's home directory,
+ * with a small clean environment (HOME, USER, LOGNAME, SHELL, PATH, LANG, TERM — nothing of the
+ * agent's own). Raw bytes both ways in binary frames (no decoding, so UTF-8 split across frames
+ * is fine); `resize` text frames; at exit `exit {code, signal}` then close 1000. The pty is killed
+ * when the relay closes. pty output is paced (PacedSender): a slow viewer pauses the pty.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import pty, { type IPty } from 'node-pty';
+import WebSocket from 'ws';
+import { RELAY_CLOSE_CODES, TerminalUserFrame, type TerminalExit, type TerminalOptions } from '@meshwork/protocol';
+import type { ProtocolHandler, RelaySession } from '../relay/manager.js';
+import { closed, PacedSender, parseText, rawToBuffer } from '../relay/paced-sender.js';
+
+export interface ShellSpec {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** The login shell of the user the agent runs as, and its environment. */
+export function loginShell(term: string): ShellSpec {
+  let info: { username: string; homedir: string; shell: string | null } = { username: 'root', homedir: '/', shell: null };
+  try {
+    info = os.userInfo();
+  } catch {
+    // no passwd entry: keep the defaults
+  }
+  const candidates = [info.shell, process.env.SHELL, '/bin/sh'];
+  const file = candidates.find((s): s is string => typeof s === 'string' && s.startsWith('/') && existsSync(s)) ?? '/bin/sh';
+  const home = info.homedir && existsSync(info.homedir) ? info.homedir : '/';
+  const env: Record<string, string> = {
+    HOME: home,
+    USER: info.username,
+    LOGNAME: info.username,
+    SHELL: file,
+    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TERM: term,
+  };
+  return { file, args: ['-l'], cwd: home, env };
+}
+
+export interface TerminalHandlerOptions {
+  shell?: (term: string) => ShellSpec;
+}
+
+export function terminalHandler(o: TerminalHandlerOptions = {}): ProtocolHandler<TerminalOptions, undefined> {
+  return { run: (s) => runTerminal(s, o.shell ?? loginShell) };
+}
+
+async function runTerminal(s: RelaySession<TerminalOptions>, shellOf: (term: string) => ShellSpec): Promise<void> {
+  const { ws, options } = s;
+  const spec = shellOf(options.term);
+  let p: IPty;
+  try {
+    p = pty.spawn(spec.file, spec.args, { name: options.term, cols: options.cols, rows: options.rows, cwd: spec.cwd, env: spec.env, encoding: null });
+  } catch (e) {
+    ws.close(RELAY_CLOSE_CODES.agentError, `cannot start a shell: ${(e as Error).message}`.slice(0, 110));
+    return closed(ws);
+  }
+  let exited = false;
+  const out = new PacedSender(ws, { pause: () => p.pause(), resume: () => p.resume() });
+  p.onData((d: string | Buffer) => out.send(typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
+  p.onExit(({ exitCode, signal }) => {
+    exited = true;
+    const exit: TerminalExit = { type: 'exit', code: signal ? null : exitCode, signal: signal ? signal : null };
+    out.control(exit);
+    if (ws.readyState === WebSocket.OPEN) ws.close(RELAY_CLOSE_CODES.normal, 'shell exited');
+  });
+  ws.on('message', (data, isBinary) => {
+    if (exited) return;
+    if (isBinary) return p.write(rawToBuffer(data));
+    const frame = TerminalUserFrame.safeParse(parseText(data));
+    if (!frame.success) {
+      ws.close(RELAY_CLOSE_CODES.protocolError, 'not a terminal control frame');
+      return;
+    }
+    p.resize(frame.data.cols, frame.data.rows);
+  });
+  await closed(ws);
+  if (!exited) {
+    try {
+      p.kill('SIGHUP');
+    } catch {
+      // already gone
+    }
+  }
+}

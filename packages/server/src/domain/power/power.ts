@@ -1,0 +1,42 @@
+/**
+ * Power actions through the agent: reboot, shut down, suspend. Needs `power` on the device's
+ * group and an online agent; the agent runs the OS command and answers. The request is audited as
+ * `device.power` (who, what) before the agent is asked; a confirmed action enters the power timeline.
+ */
+import type { PowerAction, PowerResult, ServerPower } from '@meshwork/protocol';
+import type { TimelineRecord } from '@meshwork/store';
+import { ApiError } from '../../errors.js';
+import type { Principal, System } from '../../system.js';
+import { locateAgents, newCommandId } from '../commands/dispatch.js';
+import { COMMAND_EVENT_TYPES } from '../commands/events.js';
+
+/** How long the API waits for the agent to confirm. */
+export const POWER_ANSWER_MS = 15_000;
+
+export const POWER_TIMELINE_STATE: Record<PowerAction, TimelineRecord['state']> = { reboot: 'reboot', shutdown: 'poweroff', sleep: 'sleep' };
+
+const VERB: Record<PowerAction, string> = { reboot: 'reboot', shutdown: 'shut down', sleep: 'suspend' };
+
+export async function powerDevice(sys: System, p: Principal, deviceId: string, action: PowerAction): Promise<PowerResult> {
+  const device = await sys.authz.requireDevice(p, deviceId, 'power');
+  const target = (await locateAgents(sys, [device.id])).get(device.id);
+  if (!target) throw new ApiError('device_offline');
+  // Audited before it happens: a device that reboots the machine the server runs on must still be on record.
+  await sys.events.emit({
+    type: COMMAND_EVENT_TYPES.devicePower,
+    message: `${p.user.name} asked to ${VERB[action]} ${device.name}`,
+    actorId: p.user.id,
+    deviceId: device.id,
+    groupId: device.groupId,
+    data: { action },
+  });
+  const frame: ServerPower = { type: 'power', requestId: newCommandId(), action };
+  const answer = await sys.commands.request(target, p.user.id, frame, POWER_ANSWER_MS);
+  const reply = answer.reply?.type === 'powerResult' ? answer.reply : null;
+  const result: PowerResult['result'] = reply === null ? 'no_answer' : reply.ok ? 'ok' : 'failed';
+  if (result === 'ok') {
+    await sys.store.addTimeline({ deviceId: device.id, time: sys.now(), state: POWER_TIMELINE_STATE[action], detail: `${action} by ${p.user.name}` });
+  }
+  sys.log.info({ deviceId: device.id, action, result, actorId: p.user.id }, 'power action');
+  return { deviceId: device.id, action, result, message: answer.message };
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InProcessRelaySessions, RELAY_LIMITS, type RelayRecord } from './registry.js';
+
+const input = (userId = 'u1'): Omit<RelayRecord, 'relayId' | 'createdAt' | 'expiresAt'> => ({
+  protocol: 'files', deviceId: 'd'.repeat(96), deviceName: 'pi', groupId: 'g'.repeat(96), userId, userName: 'alice', rights: 8, options: {},
+});
+
+test('relay registry: refuses to create while no endpoint is attached, or with several workers', () => {
+  assert.throws(() => new InProcessRelaySessions().create(input(), 0), /one worker/);
+  const multi = new InProcessRelaySessions(RELAY_LIMITS, false);
+  multi.attach({ expired: () => undefined });
+  assert.equal(multi.accepting, false);
+  assert.throws(() => multi.create(input(), 0), /one worker/);
+});
+
+test('relay registry: two independent secrets, each end claimable once, the user end only by its user', () => {
+  const r = new InProcessRelaySessions();
+  const detach = r.attach({ expired: () => undefined });
+  const c = r.create(input(), 1000);
+  assert.match(c.sessionId, /^[A-Za-z0-9_-]{43}$/);
+  assert.match(c.token, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(c.sessionId, c.token);
+  assert.match(c.record.relayId, /^[0-9a-f]{16}$/);
+  assert.equal(c.record.expiresAt, 1000 + RELAY_LIMITS.pairTimeoutMs);
+  assert.equal(r.claim('agent', c.sessionId), null, 'the user secret is not the agent secret');
+  assert.equal(r.claim('user', c.token, 'u1'), null, 'and the other way round');
+  assert.equal(r.claim('user', c.sessionId, 'u2'), null, 'another user');
+  assert.equal(r.claim('user', c.sessionId, 'u1')?.relayId, c.record.relayId, 'the creator, after the others failed');
+  assert.equal(r.claim('user', c.sessionId, 'u1'), null, 'never twice');
+  assert.equal(r.claim('agent', c.token)?.relayId, c.record.relayId);
+  assert.equal(r.claim('agent', c.token), null);
+  r.remove(c.record.relayId);
+  assert.equal(r.pending, 0);
+  detach();
+  assert.equal(r.accepting, false);
+});
+
+test('relay registry: limits per user and in all; expiry tells the listener once', async () => {
+  const r = new InProcessRelaySessions({ maxPendingPerUser: 2, maxPending: 3, pairTimeoutMs: 20 });
+  const expired: string[] = [];
+  r.attach({ expired: (rec) => void expired.push(rec.relayId) });
+  const a = r.create(input('u1'), 0);
+  r.create(input('u1'), 0);
+  assert.throws(() => r.create(input('u1'), 0), /waiting/);
+  r.create(input('u2'), 0);
+  assert.throws(() => r.create(input('u3'), 0), /waiting/);
+  while (r.pending > 0) await new Promise((res) => setTimeout(res, 10));
+  assert.equal(expired.length, 3);
+  assert.ok(expired.includes(a.record.relayId));
+  assert.equal(r.claim('user', a.sessionId, 'u1'), null, 'an expired session is gone');
+});
