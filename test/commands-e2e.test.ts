@@ -4,8 +4,8 @@
  * The agents' power command is a script in the test's temp dir that records its argument (no
  * machine is ever powered off), and their Wake-on-LAN target is a UDP listener on 127.0.0.1.
  *
- * Wake-on-LAN needs the machine to have a non-loopback IPv4 interface with a MAC address (the
- * offline agent's inventory must name one; both agents run here, so they share that network).
+ * Wake-on-LAN needs the machine to have an interface with a MAC address on an IPv4 network of /8 to
+ * /30 (the offline agent's inventory must name one; both agents run here, so they share that network).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,11 +98,14 @@ function alive(pid: number): boolean {
   }
 }
 
-/** MACs of this machine's non-loopback interfaces that have an IPv4 address. */
+/** MACs of this machine's interfaces on a LAN-sized IPv4 network (/8–/30, not link-local): what Wake-on-LAN can use. */
 function localMacs(): string[] {
   return Object.values(networkInterfaces())
     .flatMap((list) => list ?? [])
-    .filter((a) => !a.internal && a.family === 'IPv4' && a.mac !== '00:00:00:00:00:00')
+    .filter((a) => {
+      const prefix = Number(a.cidr?.split('/')[1] ?? 32);
+      return !a.internal && a.family === 'IPv4' && a.mac !== '00:00:00:00:00:00' && prefix >= 8 && prefix <= 30 && !a.address.startsWith('169.254.');
+    })
     .map((a) => a.mac.toLowerCase());
 }
 
@@ -260,7 +263,7 @@ describe('commands, power and Wake-on-LAN end to end', () => {
 
   test('wake of an offline device makes the online agent send a valid magic packet', async () => {
     const macs = localMacs();
-    assert.ok(macs.length > 0, 'this machine needs a non-loopback IPv4 interface with a MAC address');
+    assert.ok(macs.length > 0, 'this test needs an interface with a MAC address on an IPv4 network of /8 to /30 (as a networked machine or container has)');
     await waitFor('the offline agent’s inventory', async () => {
       const inv = JSON.parse(await ok(['events', '--type', 'device.inventory', '--device', two, '--json', ...remote])) as EventJson[];
       return inv.length > 0;

@@ -27,7 +27,7 @@ const STABLE_MS = 60_000 * backoffScale;
 setTimeout(() => process.exit(3), maxMinutes * 60_000).unref();
 process.on('disconnect', () => process.exit(0));
 
-const stats = { online: 0, back: 0, attempts: 0, welcomes: 0, later: 0, refused: {}, errors: 0, firstDone: 0 };
+const stats = { online: 0, back: 0, attempts: 0, welcomes: 0, later: 0, refused: {}, errors: 0, errorCodes: {}, closes: {}, firstDone: 0 };
 let epoch = false;
 let stopped = false;
 const sockets = new Set();
@@ -107,8 +107,14 @@ class SimAgent {
         retryAfterMs = m.retryAfterMs;
       }
     });
-    ws.on('error', () => void stats.errors++);
-    ws.on('close', () => {
+    ws.on('error', (err) => {
+      stats.errors++;
+      const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
+      const code = err.code ?? (status ? `HTTP ${status}` : err.message.slice(0, 40));
+      stats.errorCodes[code] = (stats.errorCodes[code] ?? 0) + 1;
+    });
+    ws.on('close', (code) => {
+      if (welcomedAt !== null) stats.closes[code] = (stats.closes[code] ?? 0) + 1;
       if (ended) return;
       ended = true;
       clearTimeout(limit);

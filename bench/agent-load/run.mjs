@@ -44,11 +44,17 @@ if (!(N >= 1 && PROCS >= 1 && WORKERS.every((w) => w >= 1) && WINDOW >= 1 && BAC
 if (N / PROCS > 15_000) throw new Error(`${N / PROCS} agents per generator process: use --procs ≥ ${Math.ceil(N / 15_000)} (fd limit 20,000 per process)`);
 for (const w of WORKERS) if (N / w > 19_000) log(`warning: ${N} agents on ${w} worker(s) is more than one process can hold (< 20,000 sockets); expect refusals`);
 
-/** Waits until `cond()` or throws after `ms` (every wait is bounded). */
+let progress = null;
+/** Waits until `cond()` or throws after `ms` (every wait is bounded); logs progress every 10 s. */
 async function until(cond, ms, what) {
   const end = Math.min(Date.now() + ms, deadline);
+  let next = Date.now() + 10_000;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    if (progress && Date.now() > next) {
+      next += 10_000;
+      log(`  ${what}: ${progress()}`);
+    }
     await sleep(50);
   }
 }
@@ -69,6 +75,7 @@ function startGenerators(url, serverId, groupId) {
       else if (m.type === 'epoch') g.epochAck = true;
     });
     gens.push(g);
+    children.add(child);
   }
   return gens;
 }
@@ -92,6 +99,15 @@ async function quiet(pids, maxMs = 60_000) {
   }
 }
 
+// Ctrl-C: take the server and the generators down with us.
+const children = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const c of children) c.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
 async function runOne(workers) {
   // --data-base /dev/shm puts the server's store on tmpfs: fsync becomes free (a ceiling, not a setup to run).
   const dataDir = mkdtempSync(join(values['data-base'] ?? tmpdir(), 'mw-agent-load-'));
@@ -100,6 +116,7 @@ async function runOne(workers) {
   const rate = values['handshake-rate'];
   if (rate) writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ agentHandshakeRate: Number(rate), agentHandshakeBurst: Number(rate) }));
   let server = await startServer(cli, dataDir, workers, 0);
+  children.add(server.child);
   const { port } = server;
   const local = (args) => {
     const p = spawnSync(process.execPath, [cli, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
@@ -114,6 +131,14 @@ async function runOne(workers) {
   r.serverIdleRssMb = idle.rssKb / 1024;
 
   const gens = startGenerators(url, install.serverId, install.groupId);
+  progress = () => {
+    const merge = (k) => {
+      const out = {};
+      for (const g of gens) for (const [c, v] of Object.entries(g.stats?.[k] ?? {})) out[c] = (out[c] ?? 0) + v;
+      return JSON.stringify(out);
+    };
+    return `online ${sum(gens, 'online')}, back ${sum(gens, 'back')}, attempts ${sum(gens, 'attempts')}, later ${sum(gens, 'later')}, refused ${merge('refused')}, errors ${merge('errorCodes')}, session closes ${merge('closes')}`;
+  };
   try {
     await until(() => gens.every((g) => g.ready), 60_000, 'generators ready');
     const genCpu0 = procStats(gens.map((g) => g.child.pid)).cpuMs;
@@ -142,6 +167,7 @@ async function runOne(workers) {
       const t1 = performance.now();
       r.stopS = (await stopServer(server)) / 1000;
       server = await startServer(cli, dataDir, workers, port);
+      children.add(server.child);
       r.listeningS = (performance.now() - t1) / 1000;
       const cpu1 = procStats(server.pids()).cpuMs;
       const marks = {};

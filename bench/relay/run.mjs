@@ -38,6 +38,13 @@ const hasher = () => {
   return { update: (b) => void h.update(b), digestHex: () => h.digest('hex') };
 };
 
+/** CPU time (user + system, ms) a process has used so far. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+const selfCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
 /** Samples the RSS (MB) of some pids every 20 ms until stopped; returns the peaks. */
 function sampler(pids) {
   const peak = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
@@ -86,15 +93,19 @@ const bytes = MIB * 1024 * 1024;
 
 const idle = { server: rssMb(server.pid), agent: rssMb(agent.pid) };
 
+let lastCpu = null;
 async function relayDownload() {
   const { socket: s } = await openRelay(client, device.id, { protocol: 'files' }, socket);
   const files = new FilesClient(s, hasher);
   s.resume?.();
   const stopSampling = sampler({ server: server.pid, agent: agent.pid });
+  const cpu0 = { server: cpuMs(server.pid), agent: cpuMs(agent.pid), client: selfCpuMs() };
   const t0 = performance.now();
   const r = await files.download(big, async () => undefined);
   const ms = performance.now() - t0;
   const peak = stopSampling();
+  const cpu = { server: cpuMs(server.pid) - cpu0.server, agent: cpuMs(agent.pid) - cpu0.agent, client: selfCpuMs() - cpu0.client };
+  lastCpu = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / MIB]));
   files.close();
   if (r.size !== bytes) throw new Error(`got ${r.size} bytes`);
   return { ms, peak };
@@ -191,6 +202,7 @@ const mbps = (ms) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(0);
 rows.push(['raw TLS socket, no hashing', `${mbps(median(raw))} MiB/s`, '']);
 rows.push(['raw TLS socket, SHA-256 on both ends', `${mbps(median(rawHashed))} MiB/s`, '']);
 rows.push(['relay download (files protocol)', `${mbps(median(down))} MiB/s`, `${((median(raw) / median(down)) * 100).toFixed(0)} % of raw, ${((median(rawHashed) / median(down)) * 100).toFixed(0)} % of raw+hash`]);
+rows.push(['CPU per MiB downloaded (agent / server / client)', `${lastCpu.agent.toFixed(1)} / ${lastCpu.server.toFixed(1)} / ${lastCpu.client.toFixed(1)} ms`, 'last round']);
 rows.push(['relay upload (files protocol, to disk)', `${mbps(up.ms)} MiB/s`, '']);
 rows.push(['terminal keystroke round trip', `median ${keys.median.toFixed(2)} ms`, `p90 ${keys.p90.toFixed(2)} ms (${KEYS} keys)`]);
 rows.push(['RSS idle (server / agent)', `${idle.server.toFixed(0)} / ${idle.agent.toFixed(0)} MB`, '']);

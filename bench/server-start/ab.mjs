@@ -4,10 +4,10 @@
 // Besides wall time to the first 200 it records the process's CPU time (utime+stime from
 // /proc/PID/stat, read right after that 200), which load from other processes barely moves.
 //
-//   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S] LABEL=[NODE_FLAGS… ]ENTRY …
+//   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S] LABEL=[ENV=VALUE… ][NODE_FLAGS… ]ENTRY …
 //   e.g. before=/tmp/mw-base/packages/cli/dist/main.js after=packages/cli/dist/main.js \
 //        'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
-// ENTRY is a CLI main.js (run as `ENTRY server start …`, like npm start) or a server bin.js (run as `ENTRY …`).
+// ENTRY is a CLI entry (run as `ENTRY server start …`, like npm start), or a server bin.js (run as `ENTRY …`).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -28,8 +28,10 @@ const variants = positionals.map((p, i) => {
   if (eq < 1) throw new Error(`variant "${p}" is not LABEL=[FLAGS ]ENTRY`);
   const words = p.slice(eq + 1).trim().split(/\s+/);
   const entry = resolve(words.pop());
-  const args = basename(entry) === 'main.js' ? [entry, 'server', 'start'] : [entry];
-  return { label: p.slice(0, eq), flags: words, args, port: PORT0 + i, first: [], restart: [], cpuFirst: [], cpuRestart: [] };
+  const args = basename(entry) === 'bin.js' ? [entry] : [entry, 'server', 'start'];
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  const flags = words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
+  return { label: p.slice(0, eq), env: { ...process.env, ...env }, flags, args, port: PORT0 + i, first: [], restart: [], cpuFirst: [], cpuRestart: [] };
 });
 if (variants.length === 0) throw new Error('name at least one variant');
 
@@ -42,7 +44,7 @@ function cpuMs(pid) {
 
 async function once(v, dataDir) {
   const t0 = performance.now();
-  const child = start(process.execPath, [...v.flags, ...v.args, '--port', String(v.port), '--data', dataDir, '--log-level', 'warn']);
+  const child = start(process.execPath, [...v.flags, ...v.args, '--port', String(v.port), '--data', dataDir, '--log-level', 'warn'], { env: v.env });
   let ms;
   try {
     ms = await waitHttps(`https://127.0.0.1:${v.port}/api/v1/server`, t0, { ok: (s) => s === 200, everyMs: 5, timeoutMs: 30_000 });

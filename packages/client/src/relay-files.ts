@@ -148,6 +148,7 @@ export class FilesClient {
   download(path: string, write: (bytes: Uint8Array) => Promise<void>, progress?: Progress): Promise<TransferResult & { mtime: number; mode: number }> {
     const hash = this.hasher();
     let received = 0;
+    let lastAck = 0;
     let total = 0;
     let mtime = 0;
     let mode = 0;
@@ -160,7 +161,11 @@ export class FilesClient {
           writing = writing.then(async () => {
             await write(bytes);
             received += bytes.length;
-            if (this.op?.id === id) this.send({ type: 'ack', id, bytes: received });
+            // Acks every quarter window: the agent never waits while a full window is unacknowledged.
+            if (received - lastAck >= this.window / 4 && this.op?.id === id) {
+              lastAck = received;
+              this.send({ type: 'ack', id, bytes: received });
+            }
             progress?.(received, total);
           });
           writing.catch((e: unknown) => {

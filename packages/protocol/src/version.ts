@@ -1,6 +1,8 @@
 /**
  * Protocol version: one integer that only goes up.
- * 1 (2026-11-26): first version — REST API v1, browser event stream.
+ * 1 (2026-11-26): first version — REST API v1, browser event stream, agent handshake
+ *   (hello/challenge/auth/welcome), session frames known/later/inventory/software,
+ *   run/power/wake, relayOpen. Nothing shipped before it, so the first release carries all of these.
  */
 export const PROTOCOL_VERSION = 1;
 export const PRODUCT_VERSION = '0.1.0';

@@ -3,7 +3,7 @@ import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStoreContract } from '@meshwork/store';
+import { runStoreContract } from '@meshwork/store/contract';
 import { openSqliteStore } from './sqlite-store.js';
 
 let dir = '';

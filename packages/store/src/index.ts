@@ -1,4 +1,6 @@
-/** The Store interface, its records, and the contract suite every adapter must pass. */
+/**
+ * The Store interface and its records. The contract suite every adapter must pass is test support
+ * (it imports node:test), so it is not exported here: import '@meshwork/store/contract'.
+ */
 export * from './records.js';
 export * from './store.js';
-export { runStoreContract, type OpenedStore } from './contract.js';

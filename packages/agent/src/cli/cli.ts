@@ -1,14 +1,14 @@
 /** `meshwork-agent`: parses the command line, runs one command, maps errors to exit codes 1 and 2. */
-import { PRODUCT_VERSION } from '@meshwork/protocol';
+import { PRODUCT_VERSION } from '@meshwork/protocol/version';
 import { parseCommandLine, UsageError, type CommandName, type Values } from './args.js';
 import type { CliIo } from './io.js';
-import { runCommand } from './run-command.js';
-import { resetIdentityCommand, statusCommand } from './status-command.js';
 
+// Each command's code is loaded when it runs: `status` does not load the connection, ws or the
+// inventory, and `run` does not keep the status reader's code in memory.
 const HANDLERS: Record<CommandName, (values: Values, io: CliIo) => Promise<number>> = {
-  run: runCommand,
-  status: statusCommand,
-  'reset-identity': resetIdentityCommand,
+  run: async (values, io) => (await import('./run-command.js')).runCommand(values, io),
+  status: async (values, io) => (await import('./status-command.js')).statusCommand(values, io),
+  'reset-identity': async (values, io) => (await import('./status-command.js')).resetIdentityCommand(values, io),
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

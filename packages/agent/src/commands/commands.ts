@@ -68,7 +68,12 @@ export class AgentCommands {
     if (this.runs.size >= (this.o.maxRuns ?? MAX_RUNS)) return refuse(`${this.runs.size} commands are already running on this device`);
     const program = f.argv ? (f.argv[0] ?? '') : 'sh -c';
     this.log.info('running a command', { runId: f.runId, program: text(program, 200), timeoutMs: f.timeoutMs });
-    const run = new CommandRun(f, { send: (frame, written) => link.send(frame, written) }, { env: runEnv(this.o.env, f.runId), ...this.o.runner });
+    let run: CommandRun;
+    try {
+      run = new CommandRun(f, { send: (frame, written) => link.send(frame, written) }, { env: runEnv(this.o.env, f.runId), ...this.o.runner });
+    } catch (e) {
+      return refuse(text(`cannot start: ${(e as Error).message}`, 256));
+    }
     this.runs.set(f.runId, run);
     void link.closed.then(() => run.linkClosed());
     void run.done.then((exit) => {
@@ -95,7 +100,8 @@ export class AgentCommands {
     try {
       const r = await sendMagicPackets(f.macs, f.targets, targetOverride(this.o.env));
       sent = r.sent;
-      message = r.errors.length === 0 ? `sent ${r.sent} magic packets` : `sent ${r.sent} magic packets; ${r.errors.join('; ')}`;
+      const what = `sent ${r.sent} magic packet${r.sent === 1 ? '' : 's'}`;
+      message = r.errors.length === 0 ? what : `${what}; ${r.errors.join('; ')}`;
     } catch (e) {
       message = (e as Error).message;
     }

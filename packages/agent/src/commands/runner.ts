@@ -41,14 +41,24 @@ export const KILL_GRACE_MS = 2_000;
 export const EXIT_DRAIN_MS = 2_000;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** The agent's user (a uid without a passwd entry has no name: then only the uid and the temp dir). */
+function agentUser(): { name: string; home: string } {
+  try {
+    const u = os.userInfo();
+    return { name: u.username, home: u.homedir };
+  } catch {
+    return { name: String(process.getuid?.() ?? ''), home: os.tmpdir() };
+  }
+}
+
 /** The environment a command runs with: PATH, HOME, USER/LOGNAME, LANG — nothing of the agent's own. */
 export function runEnv(agentEnv: NodeJS.ProcessEnv, runId: string): NodeJS.ProcessEnv {
-  const user = os.userInfo();
+  const user = agentUser();
   return {
     PATH: DEFAULT_PATH,
-    HOME: user.homedir,
-    USER: user.username,
-    LOGNAME: user.username,
+    HOME: user.home,
+    USER: user.name,
+    LOGNAME: user.name,
     LANG: agentEnv.LANG ?? 'C.UTF-8',
     MESHWORK_RUN_ID: runId,
   };
@@ -56,7 +66,7 @@ export function runEnv(agentEnv: NodeJS.ProcessEnv, runId: string): NodeJS.Proce
 
 /** The agent user's home directory when it exists, else the temp dir. */
 export function runCwd(): string {
-  const home = os.userInfo().homedir;
+  const home = agentUser().home;
   try {
     if (home && existsSync(home) && statSync(home).isDirectory()) return home;
   } catch {

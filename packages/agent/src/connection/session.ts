@@ -11,32 +11,33 @@
  * ends the session as a protocol violation. `ended` resolves once the socket is really gone.
  */
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
-import WebSocket, { type RawData } from 'ws';
+import type { RawData } from 'ws';
+import type WsWebSocket from 'ws';
 import {
   AgentHandshakeFrame,
   ServerHandshakeFrame,
-  ServerKnown,
-  ServerLater,
   ServerRefused,
-  ServerRelayOpen,
-  ServerPower,
-  ServerRun,
-  ServerWake,
-  type AgentCommandFrame,
   type AgentInfo,
   type AgentRefusalCode,
-  type AgentSessionFrame,
   type ServerChallenge,
-  type ServerCommandFrame,
   type ServerWelcome,
-} from '@meshwork/protocol';
+} from '@meshwork/protocol/agent/index';
+import { ServerPower, ServerRun, ServerWake, type AgentCommandFrame, type ServerCommandFrame } from '@meshwork/protocol/commands/frames';
+import { ServerRelayOpen } from '@meshwork/protocol/relay/session';
+import { ServerKnown, ServerLater, type AgentSessionFrame } from '@meshwork/protocol/session/index';
 import { z } from 'zod';
 import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
 import { text } from '../inventory/sanitize.js';
 import type { AgentTiming } from './timing.js';
 import type { RelayContext } from '../relay/dial.js';
+
+// ws is CommonJS. Loaded with require() rather than `import`, it spares the ESM loader's scan of
+// CommonJS exports (cjs-module-lexer) and that memory for the agent's lifetime.
+const WebSocket = createRequire(import.meta.url)('ws') as typeof WsWebSocket;
+type WebSocket = WsWebSocket;
 
 /** Largest frame the agent accepts from the server. Server frames are small; reports go the other way. */
 export const SERVER_FRAME_MAX = 64 * 1024;

@@ -3,7 +3,7 @@
  * the agent dials `wss://host:port/agent`. Plain http/ws is refused: the handshake binds the TLS
  * certificate the agent saw, so there must be one.
  */
-import { AGENT_WS_PATH } from '@meshwork/protocol';
+import { AGENT_WS_PATH } from '@meshwork/protocol/session/index';
 
 export class ServerUrlError extends Error {
   override name = 'ServerUrlError';

@@ -23,6 +23,7 @@ export class Upload {
   private readonly hash = createHash('sha256');
   private mode = 0o644;
   private path = '';
+  private lastAck = 0;
 
   constructor(
     readonly id: number,
@@ -80,7 +81,11 @@ export class Upload {
         return this.fail(asFileError(e, this.path));
       }
       this.written += chunk.length;
-      this.sendAck({ type: 'ack', id: this.id, bytes: this.written });
+      // Acks every quarter window (and at the end): enough to keep the client's window open.
+      if (this.written - this.lastAck >= this.window / 4 || this.written === this.size) {
+        this.lastAck = this.written;
+        this.sendAck({ type: 'ack', id: this.id, bytes: this.written });
+      }
     });
   }
 

@@ -16,8 +16,6 @@ import { FILE_KEY_NAME, FileKeyProvider } from './file-provider.js';
 import { IdentityKeyMismatchError, type KeyProvider, type KeyProviderKind } from './key-provider.js';
 import { ensureStateDir, readState, writeFileAtomic, writeState, type IdentityState } from './state.js';
 import { DEFAULT_TPM_DEVICE } from './tpm/tcti.js';
-import { IDENTITY_TEMPLATE_NAME } from './tpm/template.js';
-import { TpmKeyProvider } from './tpm/tpm-provider.js';
 
 export const CERT_NAME = 'identity-cert.der';
 
@@ -78,19 +76,28 @@ async function chooseKind(opts: OpenIdentityOptions, recorded: IdentityState | u
   return found ? { kind: 'tpm', tcti: found } : { kind: 'file' };
 }
 
-async function openProvider(dir: string, kind: KeyProviderKind, tcti: string | undefined, recorded: IdentityState | undefined) {
+interface OpenedProvider {
+  provider: KeyProvider;
+  generated: boolean;
+  /** TPM only: what state.json records about where the key lives. */
+  tpm?: { tcti: string; template: string };
+}
+
+async function openProvider(dir: string, kind: KeyProviderKind, tcti: string | undefined, recorded: IdentityState | undefined): Promise<OpenedProvider> {
   if (kind === 'file') {
     const loaded = await FileKeyProvider.load(dir);
     if (loaded) return { provider: loaded, generated: false };
     if (recorded) throw new IdentityKeyMismatchError(`${join(dir, FILE_KEY_NAME)} is missing; run \`meshwork-agent reset-identity\` to make a new identity`);
     return { provider: await FileKeyProvider.generate(dir), generated: true };
   }
+  // The TPM code is loaded only when the TPM provider is used (most of it is never needed otherwise).
+  const [{ TpmKeyProvider }, { IDENTITY_TEMPLATE_NAME }] = await Promise.all([import('./tpm/tpm-provider.js'), import('./tpm/template.js')]);
   const expectedSpki = recorded ? Buffer.from(recorded.publicKey, 'base64') : undefined;
   const provider = new TpmKeyProvider({ tcti: tcti ?? `device:${DEFAULT_TPM_DEVICE}`, ...(expectedSpki ? { expectedSpki } : {}) });
   // First run: the TPM derives the key now (that is the one key generation); later runs defer
   // every TPM access to the first signature, which checks the key against the recorded SPKI.
   if (!recorded) await provider.derive();
-  return { provider, generated: !recorded };
+  return { provider, generated: !recorded, tpm: { tcti: provider.tctiString, template: IDENTITY_TEMPLATE_NAME } };
 }
 
 async function loadCertificate(dir: string, spki: Buffer): Promise<Buffer | undefined> {
@@ -109,7 +116,7 @@ export async function openIdentity(opts: OpenIdentityOptions): Promise<AgentIden
   const state = await readState(dir);
   const recorded = state.identity;
   const { kind, tcti } = await chooseKind(opts, recorded);
-  const { provider, generated } = await openProvider(dir, kind, tcti, recorded);
+  const { provider, generated, tpm } = await openProvider(dir, kind, tcti, recorded);
   try {
     const spki = await provider.publicKeySpkiDer();
     const deviceId = deviceIdOf(spki);
@@ -122,12 +129,11 @@ export async function openIdentity(opts: OpenIdentityOptions): Promise<AgentIden
       certificateDer = await createSelfSignedCertificate({ spki, sign: (tbs) => provider.sign(tbs) });
       await writeFileAtomic(join(dir, CERT_NAME), certificateDer);
     }
-    const tctiNow = provider instanceof TpmKeyProvider ? provider.tctiString : undefined;
     const identity: IdentityState = {
       keyProvider: kind,
       deviceId,
       publicKey: spki.toString('base64'),
-      ...(tctiNow !== undefined ? { tpm: tctiNow, tpmTemplate: IDENTITY_TEMPLATE_NAME } : {}),
+      ...(tpm ? { tpm: tpm.tcti, tpmTemplate: tpm.template } : {}),
       keyGenerations: (recorded?.keyGenerations ?? 0) + (generated ? 1 : 0),
       certGenerations: (recorded?.certGenerations ?? 0) + (certMade ? 1 : 0),
       createdAt: recorded?.createdAt ?? new Date().toISOString(),

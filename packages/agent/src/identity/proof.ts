@@ -13,13 +13,13 @@ import {
   bytesToHex,
   challengeBytes,
   NONCE_DEFAULT_BYTES,
-  PROTOCOL_VERSION,
   serverTranscript,
   type AgentAuth,
   type AgentHello,
   type AgentInfo,
   type ServerChallenge,
-} from '@meshwork/protocol';
+} from '@meshwork/protocol/agent/index';
+import { PROTOCOL_VERSION } from '@meshwork/protocol/version';
 import { deviceIdOf } from './device-id.js';
 import type { KeyProvider } from './key-provider.js';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DeviceId } from '@meshwork/protocol';
+import { DeviceId } from '@meshwork/protocol/agent/index';
 
 export const STATE_FILE = 'state.json';
 

@@ -20,7 +20,7 @@ import {
   type ServerKnown,
   type SoftwareInventory,
   type SystemInventory,
-} from '@meshwork/protocol';
+} from '@meshwork/protocol/session/index';
 import type { z } from 'zod';
 import type { Logger } from '../connection/log.js';
 import type { SessionLink } from '../connection/session.js';

@@ -1,7 +1,7 @@
 /** Installed software from dpkg or rpm, as a changed-only report (the caller hashes it). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SoftwareInventory, SoftwarePackage } from '@meshwork/protocol';
+import type { SoftwareInventory, SoftwarePackage } from '@meshwork/protocol/session/index';
 import { text } from './sanitize.js';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import type { DiskInfo, NetInterface, SystemInventory } from '@meshwork/protocol';
+import type { DiskInfo, NetInterface, SystemInventory } from '@meshwork/protocol/session/index';
 import { text } from './sanitize.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,9 @@
  * the lock, the install-file copy, the identity and the signals around it.
  */
 import os from 'node:os';
-import { PRODUCT_VERSION, type AgentInfo, type InstallFile } from '@meshwork/protocol';
+import type { AgentInfo } from '@meshwork/protocol/agent/index';
+import type { InstallFile } from '@meshwork/protocol/api/models';
+import { PRODUCT_VERSION } from '@meshwork/protocol/version';
 import { Connection, type ConnectionEvents, type RetryReason } from '../connection/connection.js';
 import { silentLogger, type Logger } from '../connection/log.js';
 import { NetWatch, type InterfacesReader } from '../connection/netwatch.js';

@@ -3,7 +3,8 @@
  * device in (which wins over the install file's) — kept in the `enrolment` section of state.json.
  */
 import { z } from 'zod';
-import { DeviceId, Hex96, type ServerWelcome } from '@meshwork/protocol';
+import { DeviceId, type ServerWelcome } from '@meshwork/protocol/agent/index';
+import { Hex96 } from '@meshwork/protocol/api/models';
 import { readState, writeState } from '../identity/state.js';
 
 export const Enrolment = z.strictObject({

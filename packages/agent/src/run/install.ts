@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentInfo, InstallFile } from '@meshwork/protocol';
+import { AgentInfo } from '@meshwork/protocol/agent/index';
+import { InstallFile } from '@meshwork/protocol/api/models';
 import { agentWsUrl, ServerUrlError } from '../connection/url.js';
 import { writeFileAtomic } from '../identity/state.js';
 

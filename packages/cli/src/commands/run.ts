@@ -53,6 +53,9 @@ async function createRun(ctx: Ctx, input: Input): Promise<{ created: RunCreated;
 }
 
 export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo()): Promise<number> {
+  // Output streams from the server process that holds the agents: local mode (--data) cannot see it.
+  const connect = ctx.relaySocket;
+  if (!connect) throw new UsageError('run streams output from the running server: use --server URL with --token T', 'run');
   const { created, timeoutSeconds } = await createRun(ctx, input);
   const devices = created.devices;
   const single = devices.length === 1;
@@ -72,8 +75,6 @@ export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo
   }
   if (human) for (const d of devices) if (d.state !== 'sent') await note(endNote(names.get(d.deviceId) ?? d.name, { state: d.state, outcome: null }, timeoutSeconds) ?? d.state);
   if (ends.size < devices.length) {
-    if (!ctx.relaySocket) throw new UsageError('run streams output from the server: use --server URL with --token T', 'run');
-    const connect = ctx.relaySocket;
     const stream: RunStream = openRunStream({ baseUrl: ctx.client.baseUrl, runId: created.runId, socket: (url) => connect(url) });
     const prefixers = new Map<string, LinePrefixer>();
     const prefixer = (deviceId: string, s: OutputStream): LinePrefixer => {

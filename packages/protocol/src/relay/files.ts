@@ -7,8 +7,9 @@
  *   rename   {id, from, to}                 → ok          (refuses to replace an existing `to`)
  *   delete   {id, path, recursive}          → ok          (a non-empty directory needs recursive)
  *   download {id, path}                     → meta {size, mtime, mode}, binary blocks…, done {size, sha256}
- *                                             the client acks {id, bytes} as it writes; at most
- *                                             FILES_WINDOW blocks of FILES_BLOCK are unacknowledged
+ *                                             the client acks {id, bytes} as it writes (at least every
+ *                                             quarter window); at most FILES_WINDOW blocks of
+ *                                             FILES_BLOCK are unacknowledged
  *   upload   {id, path, size, overwrite}    → ready; the client sends binary blocks (same window,
  *                                             acked by the agent after each write), then end {sha256}
  *                                             → saved {size, sha256}  |  error (nothing is left behind)
@@ -21,7 +22,8 @@
 import { z } from 'zod';
 
 export const FILES_BLOCK = 64 * 1024;
-export const FILES_WINDOW = 8;
+/** Blocks in flight (2 MiB): enough to keep a loaded three-process pipeline busy; acks come every quarter window. */
+export const FILES_WINDOW = 32;
 export const FILES_PAGE = 500;
 export const MAX_REMOTE_PATH = 4096;
 

@@ -6,7 +6,7 @@
  * key never leaves the TPM (fixedTPM, sensitiveDataOrigin); the TPM signs a SHA-256 digest we send.
  */
 import { createHash } from 'node:crypto';
-import { p256SpkiFromPoint } from '@meshwork/protocol';
+import { p256SpkiFromPoint } from '@meshwork/protocol/agent/index';
 import { ecdsaSignatureDer } from '../der.js';
 import { IdentityKeyMismatchError, type KeyProvider } from '../key-provider.js';
 import { TpmClient, withTpm } from './client.js';

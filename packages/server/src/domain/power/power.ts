@@ -7,7 +7,7 @@ import type { PowerAction, PowerResult, ServerPower } from '@meshwork/protocol';
 import type { TimelineRecord } from '@meshwork/store';
 import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
-import { locateAgents, newCommandId } from '../commands/dispatch.js';
+import { newCommandId, reachable } from '../commands/dispatch.js';
 import { COMMAND_EVENT_TYPES } from '../commands/events.js';
 
 /** How long the API waits for the agent to confirm. */
@@ -19,8 +19,10 @@ const VERB: Record<PowerAction, string> = { reboot: 'reboot', shutdown: 'shut do
 
 export async function powerDevice(sys: System, p: Principal, deviceId: string, action: PowerAction): Promise<PowerResult> {
   const device = await sys.authz.requireDevice(p, deviceId, 'power');
-  const target = (await locateAgents(sys, [device.id])).get(device.id);
-  if (!target) throw new ApiError('device_offline');
+  const row = await sys.store.getPresence(device.id);
+  if (!row) throw new ApiError('device_offline');
+  if (!reachable(sys, row)) throw new ApiError('unavailable', 'The agent is connected to a server process this one cannot reach (the CLI with --data works on the data dir only: use --server).');
+  const target = { deviceId: device.id, workerId: row.workerId, connectionId: row.connectionId };
   // Audited before it happens: a device that reboots the machine the server runs on must still be on record.
   await sys.events.emit({
     type: COMMAND_EVENT_TYPES.devicePower,

@@ -2,9 +2,7 @@
  * Test support: a minimal agent written with node:crypto and the protocol's transcript functions
  * (what packages/agent does, without its CLI, TPM or reconnect logic) — keys, frames, a socket.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { createHash, KeyObject, randomBytes, sign, webcrypto } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
@@ -20,8 +18,7 @@ import {
   type AgentHello,
   type AgentInfo,
 } from '@meshwork/protocol';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { createCertificate } from '@meshwork/protocol/x509/index';
 
 export interface AgentKey {
   privateKey: KeyObject;
@@ -33,19 +30,19 @@ export interface AgentKey {
 
 /** A fresh P-256 identity with its self-signed certificate, like the agent's first run. */
 export async function newAgentKey(): Promise<AgentKey> {
-  const alg = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01' + randomBytes(15).toString('hex'),
-    name: 'CN=meshwork-agent',
-    notBefore: new Date(Date.now() - 3600_000),
-    notAfter: new Date(Date.UTC(9999, 11, 31)),
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    keys: keys as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
-  });
-  const privateKey = KeyObject.from(keys.privateKey);
-  const spki = KeyObject.from(keys.publicKey).export({ type: 'spki', format: 'der' });
-  return { privateKey, spki, deviceId: createHash('sha384').update(spki).digest('hex'), certificate: Buffer.from(cert.rawData) };
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const cert = await createCertificate(
+    {
+      serialNumber: Buffer.concat([Buffer.from([1]), randomBytes(15)]),
+      subject: [['CN', 'meshwork-agent']],
+      notBefore: new Date(Date.now() - 3600_000),
+      notAfter: new Date(Date.UTC(9999, 11, 31)),
+      subjectPublicKeyInfo: spki,
+    },
+    async (tbs) => sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' }),
+  );
+  return { privateKey, spki, deviceId: createHash('sha384').update(spki).digest('hex'), certificate: Buffer.from(cert) };
 }
 
 export const testInfo = (extra: Partial<AgentInfo> = {}): AgentInfo => ({ agentVersion: '0.1.0-test', platform: 'linux', arch: 'x64', hostname: 'test-host', ...extra });
