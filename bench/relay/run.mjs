@@ -60,7 +60,13 @@ function sampler(pids) {
 cliRun(['user', 'add', 'bench', '--admin', '--data', data], 'bench password 1234\n');
 const token = cliRun(['token', 'create', 'bench', '--data', data]);
 cliRun(['group', 'add', 'bench', '--data', data]);
+const children = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
 const server = start(process.execPath, [cli, 'server', 'start', '--port', '0', '--data', data, '--log-level', 'info'], { env });
+children.push(server);
 let port = 0;
 for (let i = 0; i < 600 && !port; i++) {
   await sleep(50);
@@ -71,6 +77,7 @@ if (!port) throw new Error(`server did not start:\n${server.output()}`);
 const url = `https://127.0.0.1:${port}`;
 cliRun(['group', 'install-file', 'bench', '--out', join(work, 'install.json'), '--data', data]);
 const agent = start(process.execPath, [agentMain, 'run', '--state', join(work, 'agent'), '--install', join(work, 'install.json'), '--key-provider', 'file', '--log-level', 'warn'], { env: { ...env, MESHWORK_AGENT_BACKOFF_SCALE: '0.01' } });
+children.push(agent);
 const ca = readFileSync(join(data, 'tls', 'ca.crt'), 'utf8');
 const transport = httpsTransport({ ca });
 const client = createClient({ baseUrl: url, token, fetch: transport.fetch });

@@ -8,9 +8,9 @@
 //   e.g. before=/tmp/mw-base/packages/cli/dist/main.js after=packages/cli/dist/main.js \
 //        'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
 // ENTRY is a CLI entry (run as `ENTRY server start …`, like npm start), or a server bin.js (run as `ENTRY …`).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, median, rssMb, sleep, start, stop, waitHttps } from '../lib/proc.mjs';
 
@@ -34,6 +34,15 @@ const variants = positionals.map((p, i) => {
   return { label: p.slice(0, eq), env: { ...process.env, ...env }, flags, args, port: PORT0 + i, first: [], restart: [], cpuFirst: [], cpuRestart: [] };
 });
 if (variants.length === 0) throw new Error('name at least one variant');
+
+/** Whether a CLI entry will load from its start-up bundle (packages/cli/src/bundle.ts), as a table note. */
+async function bundleState(v) {
+  const mod = join(dirname(v.args[0]), 'bundle.js');
+  if (!existsSync(mod)) return 'no bundle support';
+  const { freshBundle } = await import(mod);
+  return freshBundle(v.env) ? 'bundle' : 'dist (no fresh bundle)';
+}
+for (const v of variants) v.loads = await bundleState(v);
 
 /** utime + stime of a process (all its threads), in ms. */
 function cpuMs(pid) {
@@ -87,10 +96,13 @@ if (keep.length) {
 const m = (xs) => median(xs).toFixed(0);
 const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 console.log(`\nmedians of ${ROUNDS} interleaved rounds (min–max)\n`);
-console.log(`| variant | first start | first CPU | restart | restart CPU |${IDLE_S ? ` RSS after ${IDLE_S} s |` : ''}`);
-console.log(`| --- | --- | --- | --- | --- |${IDLE_S ? ' --- |' : ''}`);
+console.log(`| variant | loads from | first start | first CPU | restart | restart CPU |${IDLE_S ? ` RSS after ${IDLE_S} s |` : ''}`);
+console.log(`| --- | --- | --- | --- | --- | --- |${IDLE_S ? ' --- |' : ''}`);
 for (const v of variants) {
-  const cells = [`${m(v.first)} ms (${range(v.first)})`, `${m(v.cpuFirst)} ms`, `${m(v.restart)} ms (${range(v.restart)})`, `${m(v.cpuRestart)} ms`];
+  const cells = [v.loads, `${m(v.first)} ms (${range(v.first)})`, `${m(v.cpuFirst)} ms`, `${m(v.restart)} ms (${range(v.restart)})`, `${m(v.cpuRestart)} ms`];
   if (IDLE_S) cells.push(`${v.rss.toFixed(1)} MB`);
   console.log(`| ${v.label} | ${cells.join(' | ')} |`);
 }
+const stale = [];
+for (const v of variants) if (v.loads !== (await bundleState(v))) stale.push(v);
+if (stale.length) console.log(`\nwarning: ${stale.map((v) => v.label).join(', ')} changed between bundle and dist during the run (someone rebuilt?)`);

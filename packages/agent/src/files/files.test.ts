@@ -166,9 +166,10 @@ describe('files: the session protocol over a socket', () => {
     const p2 = await wsPair();
     const box = new Inbox(p2.user);
     const s2 = new FilesSession(p2.agent, silentLogger).run();
-    p2.user.send(JSON.stringify({ type: 'upload', id: 1, path: join(dir, 'half.bin'), size: 10 * FILES_BLOCK, overwrite: false }));
+    const quarter = FILES_WINDOW / 4; // the agent acks every quarter window
+    p2.user.send(JSON.stringify({ type: 'upload', id: 1, path: join(dir, 'half.bin'), size: (quarter + 2) * FILES_BLOCK, overwrite: false }));
     await box.until('ready', () => box.last('ready') !== undefined);
-    p2.user.send(randomBytes(FILES_BLOCK), { binary: true });
+    for (let i = 0; i < quarter; i++) p2.user.send(randomBytes(FILES_BLOCK), { binary: true });
     await box.until('ack', () => box.last('ack') !== undefined);
     assert.equal(readdirSync(dir).filter((n) => n.startsWith('.half.bin.')).length, 1);
     p2.user.close();

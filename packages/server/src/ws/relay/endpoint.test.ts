@@ -212,7 +212,7 @@ describe('relay endpoint', () => {
 
   it('an unpaired session expires with 4008', async () => {
     const saved = t.sys.relay;
-    t.sys.relay = new InProcessRelaySessions({ ...RELAY_LIMITS, pairTimeoutMs: 50 });
+    t.sys.relay = new InProcessRelaySessions({ ...RELAY_LIMITS, pairTimeoutMs: 2_000 }); // long enough for a TLS connect on a loaded machine
     const server2 = createServer({ key: t.sys.identity.tlsKeyPem, cert: t.sys.identity.tlsCertPem });
     const r2 = attachRelayEndpoint(t.sys, server2, { pingIntervalMs: 3_600_000 });
     await new Promise<void>((r) => server2.listen(0, '127.0.0.1', r));

@@ -139,10 +139,7 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
   };
 
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, end: RelayEnd, record: RelayRecord, principal?: Principal): void => {
-    if (socket.destroyed) {
-      sys.relay.remove(record.relayId);
-      return;
-    }
+    if (socket.destroyed) return; // the record expires on its own; a waiting peer then gets 4008
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => sys.log.debug({ err, relayId: record.relayId, end }, 'relay socket error'));
       let r = rendezvous.get(record.relayId);
