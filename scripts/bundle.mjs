@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Build step after `tsc -b`: the CLI's start-up bundle (see packages/cli/src/bundle.ts).
-//   1. esbuild: packages/cli/dist/run.js and all it imports → packages/cli/dist/bundle/cli.cjs (CommonJS).
+//   1. esbuild: packages/cli/dist/run.js and all it imports → packages/cli/dist/bundle/cli.cjs, one
+//      CommonJS module wrapper function, minified (names kept; cli.cjs.map maps it back).
 //      Native addons (every package with a binding.gyp) stay external and load from node_modules;
 //      `import.meta.url` in our modules is rewritten to the module's dist file, so paths derived from
 //      it (the cluster's worker entry) point where they do unbundled.
@@ -50,6 +51,12 @@ async function build() {
     target: `node${process.versions.node.split('.')[0]}`,
     external: nativePackages().flatMap((p) => [p, `${p}/*`]),
     plugins: [importMetaToDistFile()],
+    // The file is the CommonJS wrapper function itself, so loadBundle compiles it as read (one
+    // copy of the source in memory, not the text plus a wrapped copy).
+    banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+    footer: { js: '})' },
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     legalComments: 'none',
     metafile: true,

@@ -5,7 +5,7 @@
 // back after the server is stopped (SIGTERM) and started again. See README.md.
 //
 // Usage: node bench/agent-load/run.mjs [--agents 2000] [--workers 1[,3]] [--procs P] [--restart]
-//        [--window 100] [--backoff-scale 1] [--handshake-rate R] [--max-minutes 30] [--data-base DIR] [--keep]
+//        [--window 100] [--backoff-scale 1] [--server-config JSON] [--max-minutes 30] [--data-base DIR] [--keep]
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '100' },
     'backoff-scale': { type: 'string', default: '1' },
     'max-minutes': { type: 'string', default: '30' },
-    'handshake-rate': { type: 'string' },
+    'server-config': { type: 'string' },
     keep: { type: 'boolean', default: false },
     'data-base': { type: 'string' },
   },
@@ -112,9 +112,8 @@ async function runOne(workers) {
   // --data-base /dev/shm puts the server's store on tmpfs: fsync becomes free (a ceiling, not a setup to run).
   const dataDir = mkdtempSync(join(values['data-base'] ?? tmpdir(), 'mw-agent-load-'));
   const r = { agents: N, workers, procs: PROCS };
-  // --handshake-rate: the server's admission rate (per worker) and burst, in DATA/config.json.
-  const rate = values['handshake-rate'];
-  if (rate) writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ agentHandshakeRate: Number(rate), agentHandshakeBurst: Number(rate) }));
+  // --server-config '{"agentHandshakeRate":100,…}': written as DATA/config.json (default: none, the server's defaults).
+  if (values['server-config']) writeFileSync(join(dataDir, 'config.json'), JSON.stringify(JSON.parse(values['server-config'])));
   let server = await startServer(cli, dataDir, workers, 0);
   children.add(server.child);
   const { port } = server;
@@ -171,11 +170,18 @@ async function runOne(workers) {
       r.listeningS = (performance.now() - t1) / 1000;
       const cpu1 = procStats(server.pids()).cpuMs;
       const marks = {};
-      await until(() => {
-        const back = sum(gens, 'back');
-        for (const p of [50, 90, 99, 100]) if (marks[p] === undefined && back >= (N * p) / 100) marks[p] = (performance.now() - t1) / 1000;
-        return back >= N;
-      }, 120_000 + N * 60, `${N} agents back after the restart`);
+      const limitS = 120 + N * 0.06;
+      try {
+        await until(() => {
+          const back = sum(gens, 'back');
+          for (const p of [50, 90, 99, 100]) if (marks[p] === undefined && back >= (N * p) / 100) marks[p] = (performance.now() - t1) / 1000;
+          return back >= N;
+        }, limitS * 1000, `${N} agents back after the restart`);
+      } catch (e) {
+        // Recorded, not fatal: how many were back when the (bounded) wait ended.
+        r.backAtLimit = { seconds: limitS, back: sum(gens, 'back') };
+        log(`workers=${workers}: ${e.message} (${r.backAtLimit.back} of ${N} back after ${limitS} s)`);
+      }
       r.backS = marks;
       await quiet(server.pids());
       r.serverCpuMsPerReconnect = (procStats(server.pids()).cpuMs - cpu1) / N;
@@ -183,7 +189,7 @@ async function runOne(workers) {
       r.restartRefusals = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before.refused[k] ?? 0)]).filter(([, v]) => v > 0));
       r.restartLater = sum(gens, 'later') - before.later;
       r.restartSocketErrors = sum(gens, 'errors') - before.errors;
-      log(`workers=${workers}: all ${N} back ${marks[100].toFixed(1)} s after SIGTERM`);
+      if (marks[100] !== undefined) log(`workers=${workers}: all ${N} back ${marks[100].toFixed(1)} s after SIGTERM`);
     }
   } finally {
     // Server first: it sends the agents away and clears presence in one go (closing N sockets
@@ -214,7 +220,7 @@ function table(results) {
     rows.push(
       ['restart: old server stopped / new one listening', (r) => `${f1(r.stopS)} s / ${f1(r.listeningS)} s`],
       ['restart: 50 % / 90 % / 99 % back', (r) => `${f1(r.backS?.[50])} / ${f1(r.backS?.[90])} / ${f1(r.backS?.[99])} s`],
-      ['restart: all N back (from SIGTERM)', (r) => `**${f1(r.backS?.[100])} s**`],
+      ['restart: all N back (from SIGTERM)', (r) => (r.backAtLimit ? `not within ${r.backAtLimit.seconds} s (${r.backAtLimit.back} back)` : `**${f1(r.backS?.[100])} s**`)],
       ['restart: server CPU per reconnect', (r) => `${f2(r.serverCpuMsPerReconnect)} ms`],
       ['restart: `later` / refusals / socket errors seen', (r) => `${r.restartLater} / ${JSON.stringify(r.restartRefusals)} / ${r.restartSocketErrors}`],
     );
@@ -226,7 +232,10 @@ function table(results) {
 const made = await ensureIdentities(N);
 if (made > 0) log(`generated ${made} agent identities (cached in ${CACHE})`);
 const results = [];
-for (const w of WORKERS) results.push(await runOne(w));
+for (const w of WORKERS) {
+  results.push(await runOne(w));
+  log(`result: ${JSON.stringify(results.at(-1))}`);
+}
 const cmd = `node bench/agent-load/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
 console.log(`\n${new Date().toISOString().slice(0, 10)} — ${machine()}\n\`${cmd}\`\n\n${table(results)}\n`);
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

@@ -134,6 +134,7 @@ async function relayUpload() {
 }
 
 /** The same file over one TLS connection from another process (the server's TLS key and certificate). */
+let rawCpu = null;
 async function rawTls(hash) {
   const sender = join(work, 'raw-sender.mjs');
   const { writeFileSync } = await import('node:fs');
@@ -148,6 +149,7 @@ async function rawTls(hash) {
   const child = spawn(process.execPath, [sender, join(data, 'tls', 'https.key'), join(data, 'tls', 'https.crt'), big, hash ? 'hash' : 'plain'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rawPort = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
   const { connect } = await import('node:tls');
+  const self0 = selfCpuMs();
   const t0 = performance.now();
   await new Promise((res, rej) => {
     const h = createHash('sha256');
@@ -158,6 +160,7 @@ async function rawTls(hash) {
     sock.on('error', rej);
   });
   const ms = performance.now() - t0;
+  rawCpu = { sender: cpuMs(child.pid) / MIB, receiver: (selfCpuMs() - self0) / MIB };
   await stop(child);
   return ms;
 }
@@ -207,7 +210,7 @@ const up = await relayUpload();
 const keys = await keystrokes();
 const mbps = (ms) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(0);
 rows.push(['raw TLS socket, no hashing', `${mbps(median(raw))} MiB/s`, '']);
-rows.push(['raw TLS socket, SHA-256 on both ends', `${mbps(median(rawHashed))} MiB/s`, '']);
+rows.push(['raw TLS socket, SHA-256 on both ends', `${mbps(median(rawHashed))} MiB/s`, `CPU per MiB (sender / receiver) ${rawCpu.sender.toFixed(1)} / ${rawCpu.receiver.toFixed(1)} ms`]);
 rows.push(['relay download (files protocol)', `${mbps(median(down))} MiB/s`, `${((median(raw) / median(down)) * 100).toFixed(0)} % of raw, ${((median(rawHashed) / median(down)) * 100).toFixed(0)} % of raw+hash`]);
 rows.push(['CPU per MiB downloaded (agent / server / client)', `${lastCpu.agent.toFixed(1)} / ${lastCpu.server.toFixed(1)} / ${lastCpu.client.toFixed(1)} ms`, 'last round']);
 rows.push(['relay upload (files protocol, to disk)', `${mbps(up.ms)} MiB/s`, '']);

@@ -4,7 +4,9 @@
 // Besides wall time to the first 200 it records the process's CPU time (utime+stime from
 // /proc/PID/stat, read right after that 200), which load from other processes barely moves.
 //
-//   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S] LABEL=[ENV=VALUE… ][NODE_FLAGS… ]ENTRY …
+//   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S [--idle-count K]] LABEL=[ENV=VALUE… ][NODE_FLAGS… ]ENTRY …
+// With --idle-seconds, the restarted servers of the last K rounds stay up, idle, for S seconds, and
+// the table gets their median RSS. Ports are taken from --port upwards, a new one for every start.
 //   e.g. before=/tmp/mw-base/packages/cli/dist/main.js after=packages/cli/dist/main.js \
 //        'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
 // ENTRY is a CLI entry (run as `ENTRY server start …`, like npm start), or a server bin.js (run as `ENTRY …`).
@@ -16,10 +18,16 @@ import { machine, median, rssMb, sleep, start, stop, waitHttps } from '../lib/pr
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '8' }, 'idle-seconds': { type: 'string', default: '0' }, port: { type: 'string', default: '18500' } },
+  options: {
+    rounds: { type: 'string', default: '8' },
+    'idle-seconds': { type: 'string', default: '0' },
+    'idle-count': { type: 'string', default: '1' },
+    port: { type: 'string', default: '18500' },
+  },
 });
 const ROUNDS = Number(values.rounds);
 const IDLE_S = Number(values['idle-seconds']);
+const IDLE_N = Math.min(Number(values['idle-count']), ROUNDS);
 const PORT0 = Number(values.port);
 const CLK_TCK = 100; // Linux USER_HZ
 
@@ -31,7 +39,7 @@ const variants = positionals.map((p, i) => {
   const args = basename(entry) === 'bin.js' ? [entry] : [entry, 'server', 'start'];
   const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   const flags = words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
-  return { label: p.slice(0, eq), env: { ...process.env, ...env }, flags, args, port: PORT0 + i, first: [], restart: [], cpuFirst: [], cpuRestart: [] };
+  return { label: p.slice(0, eq), env: { ...process.env, ...env }, flags, args, first: [], restart: [], cpuFirst: [], cpuRestart: [], rss: [] };
 });
 if (variants.length === 0) throw new Error('name at least one variant');
 
@@ -51,12 +59,14 @@ function cpuMs(pid) {
   return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
 }
 
+let nextPort = PORT0;
 async function once(v, dataDir) {
+  const port = nextPort++;
   const t0 = performance.now();
-  const child = start(process.execPath, [...v.flags, ...v.args, '--port', String(v.port), '--data', dataDir, '--log-level', 'warn'], { env: v.env });
+  const child = start(process.execPath, [...v.flags, ...v.args, '--port', String(port), '--data', dataDir, '--log-level', 'warn'], { env: v.env });
   let ms;
   try {
-    ms = await waitHttps(`https://127.0.0.1:${v.port}/api/v1/server`, t0, { ok: (s) => s === 200, everyMs: 5, timeoutMs: 30_000 });
+    ms = await waitHttps(`https://127.0.0.1:${port}/api/v1/server`, t0, { ok: (s) => s === 200, everyMs: 5, timeoutMs: 30_000 });
   } catch (e) {
     await stop(child);
     throw new Error(`${v.label}: ${e.message}\n${child.output()}`);
@@ -77,7 +87,7 @@ for (let r = 0; r < ROUNDS; r++) {
     v.cpuFirst.push(a.cpu);
     v.restart.push(b.ms);
     v.cpuRestart.push(b.cpu);
-    if (r === ROUNDS - 1 && IDLE_S > 0) keep.push({ v, child: b.child, dataDir });
+    if (IDLE_S > 0 && r >= ROUNDS - IDLE_N) keep.push({ v, child: b.child, dataDir });
     else {
       await stop(b.child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -87,7 +97,7 @@ for (let r = 0; r < ROUNDS; r++) {
 if (keep.length) {
   await sleep(IDLE_S * 1000);
   for (const k of keep) {
-    k.v.rss = rssMb(k.child.pid);
+    k.v.rss.push(rssMb(k.child.pid));
     await stop(k.child);
     rmSync(k.dataDir, { recursive: true, force: true });
   }
@@ -96,11 +106,11 @@ if (keep.length) {
 const m = (xs) => median(xs).toFixed(0);
 const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 console.log(`\nmedians of ${ROUNDS} interleaved rounds (min–max)\n`);
-console.log(`| variant | loads from | first start | first CPU | restart | restart CPU |${IDLE_S ? ` RSS after ${IDLE_S} s |` : ''}`);
+console.log(`| variant | loads from | first start | first CPU | restart | restart CPU |${IDLE_S ? ` RSS after ${IDLE_S} s (n=${IDLE_N}) |` : ''}`);
 console.log(`| --- | --- | --- | --- | --- | --- |${IDLE_S ? ' --- |' : ''}`);
 for (const v of variants) {
   const cells = [v.loads, `${m(v.first)} ms (${range(v.first)})`, `${m(v.cpuFirst)} ms`, `${m(v.restart)} ms (${range(v.restart)})`, `${m(v.cpuRestart)} ms`];
-  if (IDLE_S) cells.push(`${v.rss.toFixed(1)} MB`);
+  if (IDLE_S) cells.push(`${median(v.rss).toFixed(1)} MB (${Math.min(...v.rss).toFixed(1)}–${Math.max(...v.rss).toFixed(1)})`);
   console.log(`| ${v.label} | ${cells.join(' | ')} |`);
 }
 const stale = [];

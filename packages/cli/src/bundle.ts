@@ -53,8 +53,8 @@ export function loadBundle(file: string, cacheFile: string | null = CACHE_FILE):
   } catch {
     // No cache (yet): compile from source.
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new Script(wrapped, {
+  // The file is `(function (exports, require, module, __filename, __dirname) {…})`: compiled as read.
+  const script = new Script(readFileSync(file, 'utf8'), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
     // Dynamic import() of externals (argon2, …) goes through Node's own loader.

@@ -1,14 +1,14 @@
-/** Runs one command line: parse, connect, dispatch, print, and map every failure to an exit code. */
-import { ApiClientError } from '@meshwork/client';
+/**
+ * Runs one command line: parse, connect, dispatch, print, and map every failure to an exit code.
+ * A `server start` line is recognised against that command's spec alone, so starting a server
+ * loads neither the other commands nor the API client (they are imported when needed).
+ */
 import { PRODUCT_VERSION } from '@meshwork/protocol';
 import { ConfigError } from '@meshwork/server';
-import { parseCommandLine } from './argv.js';
-import { COMMANDS } from './commands/index.js';
-import { connect } from './connect.js';
+import { parseCommandLine, type Parsed } from './argv.js';
+import { serverCommands } from './commands/server.js';
 import { CliError, UsageError } from './errors.js';
-import { helpText } from './help.js';
-import { readPassword } from './password.js';
-import type { Ctx } from './spec.js';
+import type { AnyCommand, Ctx } from './spec.js';
 
 export interface Io {
   stdout(text: string): void;
@@ -21,8 +21,21 @@ export const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   env: process.env,
-  readPassword: (what) => readPassword(what),
+  readPassword: async (what) => (await import('./password.js')).readPassword(what),
 };
+
+const allCommands = async (): Promise<AnyCommand[]> => (await import('./commands/index.js')).COMMANDS;
+
+/** `server start …` against its own spec (nothing more to load); anything else against every command. */
+async function parse(argv: string[]): Promise<Parsed> {
+  try {
+    const parsed = parseCommandLine(argv, serverCommands);
+    if (parsed.kind === 'passthrough') return parsed;
+  } catch {
+    // Not `server start`: parsed again against every command, for the right error or help.
+  }
+  return parseCommandLine(argv, await allCommands());
+}
 
 /** Exit code, or 'running' when a server was started and the process must stay up. */
 export async function run(argv: string[], io: Io = processIo): Promise<number | 'running'> {
@@ -30,19 +43,22 @@ export async function run(argv: string[], io: Io = processIo): Promise<number | 
   const out = line(io.stdout);
   const err = line(io.stderr);
   try {
-    const parsed = parseCommandLine(argv, COMMANDS);
+    const parsed = await parse(argv);
     switch (parsed.kind) {
       case 'version':
         out(PRODUCT_VERSION);
         return 0;
-      case 'help':
+      case 'help': {
         if (parsed.error) err(`error: ${parsed.error} (usage)\n`);
-        (parsed.exitCode === 0 ? out : err)(helpText(parsed.topic, COMMANDS));
+        const { helpText } = await import('./help.js');
+        (parsed.exitCode === 0 ? out : err)(helpText(parsed.topic, await allCommands()));
         return parsed.exitCode;
+      }
       case 'passthrough':
         await parsed.spec.runRaw(parsed.args, parsed.globalArgs);
         return 'running';
       case 'command': {
+        const { connect } = await import('./connect.js');
         const conn = connect(parsed.globals, io.env, err);
         try {
           const ctx: Ctx = {
@@ -65,7 +81,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number | 
   }
 }
 
-function report(e: unknown, err: (t: string) => void): number {
+async function report(e: unknown, err: (t: string) => void): Promise<number> {
   if (e instanceof UsageError) {
     err(`error: ${e.message} (usage)`);
     if (e.helpFor !== undefined) err(`Run 'meshwork ${e.helpFor ? e.helpFor + ' ' : ''}--help' for usage.`);
@@ -75,6 +91,7 @@ function report(e: unknown, err: (t: string) => void): number {
     err(`error: ${e.message} (config)`);
     return 2;
   }
+  const { ApiClientError } = await import('@meshwork/client');
   if (e instanceof ApiClientError || e instanceof CliError) {
     err(`error: ${e.message} (${e.code})`);
     return 1;

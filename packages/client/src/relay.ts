@@ -24,10 +24,14 @@ export interface RelaySocket {
 }
 export type RelaySocketFactory = (url: string) => RelaySocket;
 
-/** `https://h:p` + `/api/v1/relay?session=…` → `wss://h:p/api/v1/relay?session=…`. */
-export function relaySocketUrl(baseUrl: string, sessionUrl: string): string {
+/**
+ * `https://h:p` + `/api/v1/relay?session=…` → `wss://h:p/api/v1/relay?session=…`. A browser
+ * (cookie session) passes its CSRF token, which the server requires on cookie-authenticated upgrades.
+ */
+export function relaySocketUrl(baseUrl: string, sessionUrl: string, csrfToken?: string): string {
   if (!sessionUrl.startsWith(`${RELAY_USER_PATH}?`)) throw new ApiClientError(0, 'bad_response', 'the relay url is not on this server');
-  return baseUrl.replace(/\/+$/, '').replace(/^http(s?):\/\//i, 'ws$1://') + sessionUrl;
+  const csrf = csrfToken ? `&csrf=${encodeURIComponent(csrfToken)}` : '';
+  return baseUrl.replace(/\/+$/, '').replace(/^http(s?):\/\//i, 'ws$1://') + sessionUrl + csrf;
 }
 
 /** Bytes of a binary message (ArrayBuffer in browsers, Buffer/Uint8Array from `ws`). */
@@ -59,7 +63,8 @@ export interface OpenedRelay {
 export async function openRelay(client: Client, deviceId: string, request: CreateRelaySession, connect: RelaySocketFactory): Promise<OpenedRelay> {
   const info = await client.devices.openSession({ id: deviceId, ...request });
   const socket = connect(relaySocketUrl(client.baseUrl, info.url));
-  socket.binaryType = 'arraybuffer';
+  // Browsers default to Blob: ask for ArrayBuffer. `ws` defaults to Buffer (a Uint8Array, no copy): keep it.
+  if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     socket.addEventListener('open', () => {

@@ -12,7 +12,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WORKER_HEADER } from './cluster/messages.js';
 import { ClusterPrimary } from './cluster/primary.js';
-import { clusterWorker } from './cluster/worker.js';
+import { clusterWorker, workerShare } from './cluster/worker.js';
 import { ConfigError, loadConfig, SERVER_URLS_SETTING, serverUrls } from './config.js';
 import { buildApp } from './http/app.js';
 import { handlers } from './http/handlers/index.js';
@@ -57,6 +57,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   }
   // Multi-worker mode: this process is the cluster primary, or one of its workers (or neither).
   const worker = clusterWorker();
+  if (worker) config = workerShare(config);
   const primary = worker === null && config.workers > 1 ? new ClusterPrimary(config, argv) : null;
   let sys: System;
   try {

@@ -6,7 +6,7 @@
  * the session drops — their output is then dropped, and the server reports them `lost`. Agent
  * shutdown ends them (SIGTERM, then SIGKILL to each process group).
  */
-import type { ServerCommandFrame, ServerPower, ServerRun, ServerWake } from '@meshwork/protocol';
+import type { ServerCommandFrame, ServerPower, ServerRun, ServerWake } from '@meshwork/protocol/commands/frames';
 import type { CommandLink } from '../connection/session.js';
 import { silentLogger, type Logger } from '../connection/log.js';
 import { text } from '../inventory/sanitize.js';

@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
-import { RUN_OUTPUT_CHUNK_BYTES, type AgentCommandFrame, type AgentRunExit, type OutputStream, type ServerRun } from '@meshwork/protocol';
+import { RUN_OUTPUT_CHUNK_BYTES, type AgentCommandFrame, type AgentRunExit, type OutputStream, type ServerRun } from '@meshwork/protocol/commands/frames';
 import { text } from '../inventory/sanitize.js';
 
 /** Where the runner sends its frames (the live session's command link). */

@@ -9,7 +9,10 @@
  *    also cuts a backoff wait short — never a server-imposed one).
  *  - Nothing accumulates while the server is unreachable: one session object, one timer.
  */
-import type { AgentInfo, ServerCommandFrame, ServerKnown, ServerRelayOpen, ServerWelcome } from '@meshwork/protocol';
+import type { AgentInfo, ServerWelcome } from '@meshwork/protocol/agent/index';
+import type { ServerCommandFrame } from '@meshwork/protocol/commands/frames';
+import type { ServerRelayOpen } from '@meshwork/protocol/relay/index';
+import type { ServerKnown } from '@meshwork/protocol/session/index';
 import type { RelayContext } from '../relay/dial.js';
 import type { AuthIdentity } from '../identity/proof.js';
 import { Backoff } from './backoff.js';

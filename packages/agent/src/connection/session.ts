@@ -11,10 +11,7 @@
  * ends the session as a protocol violation. `ended` resolves once the socket is really gone.
  */
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
-import type { RawData } from 'ws';
-import type WsWebSocket from 'ws';
 import {
   AgentHandshakeFrame,
   ServerHandshakeFrame,
@@ -32,12 +29,8 @@ import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
 import { text } from '../inventory/sanitize.js';
 import type { AgentTiming } from './timing.js';
+import { WebSocket, type RawData } from './ws.js';
 import type { RelayContext } from '../relay/dial.js';
-
-// ws is CommonJS. Loaded with require() rather than `import`, it spares the ESM loader's scan of
-// CommonJS exports (cjs-module-lexer) and that memory for the agent's lifetime.
-const WebSocket = createRequire(import.meta.url)('ws') as typeof WsWebSocket;
-type WebSocket = WsWebSocket;
 
 /** Largest frame the agent accepts from the server. Server frames are small; reports go the other way. */
 export const SERVER_FRAME_MAX = 64 * 1024;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import WebSocket from 'ws';
-import { FILES_BLOCK, FILES_WINDOW, type FilesDone, type FilesMeta } from '@meshwork/protocol';
+import { WebSocket } from '../connection/ws.js';
+import { FILES_BLOCK, FILES_WINDOW, type FilesDone, type FilesMeta } from '@meshwork/protocol/relay/index';
 import { asFileError, checkPath, FileOpError } from './errors.js';
 
 const send = (ws: WebSocket, data: Buffer | string, binary: boolean): Promise<void> =>

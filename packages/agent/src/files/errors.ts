@@ -1,5 +1,5 @@
 /** File operation errors: a FileErrorCode from the files protocol and a short, safe message. */
-import { normalizeRemotePath, type FileErrorCode } from '@meshwork/protocol';
+import { normalizeRemotePath, type FileErrorCode } from '@meshwork/protocol/relay/index';
 
 export class FileOpError extends Error {
   override name = 'FileOpError';

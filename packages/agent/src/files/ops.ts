@@ -9,7 +9,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, opendir, readlink, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FILES_PAGE, type FileEntry } from '@meshwork/protocol';
+import { FILES_PAGE, type FileEntry } from '@meshwork/protocol/relay/index';
 import { asFileError, checkPath, FileOpError } from './errors.js';
 
 function typeOf(mode: number): FileEntry['type'] {

@@ -5,8 +5,8 @@
  * that does not parse closes the session (1002). A closed relay cancels the running transfer
  * (an upload's temporary file is removed).
  */
-import WebSocket from 'ws';
-import { FilesRequest, RELAY_CLOSE_CODES, type FilesReply } from '@meshwork/protocol';
+import { WebSocket, type RawData } from '../connection/ws.js';
+import { FilesRequest, RELAY_CLOSE_CODES, type FilesReply } from '@meshwork/protocol/relay/index';
 import type { ProtocolHandler, RelaySession } from '../relay/manager.js';
 import { closed, parseText, rawToBuffer } from '../relay/paced-sender.js';
 import { Download } from './download.js';
@@ -53,7 +53,7 @@ export class FilesSession {
     this.reply({ type: 'error', id, code: err.code, message: err.message });
   }
 
-  private onFrame(data: WebSocket.RawData, isBinary: boolean): void {
+  private onFrame(data: RawData, isBinary: boolean): void {
     const c = this.current;
     if (isBinary) {
       if (c?.kind !== 'upload' || !c.ready || c.ending) return this.protocolError('binary data outside an upload');

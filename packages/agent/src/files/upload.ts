@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { FILES_BLOCK, FILES_WINDOW, type FilesAck } from '@meshwork/protocol';
+import { FILES_BLOCK, FILES_WINDOW, type FilesAck } from '@meshwork/protocol/relay/index';
 import { asFileError, checkPath, FileOpError } from './errors.js';
 
 export class Upload {

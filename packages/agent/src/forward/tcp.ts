@@ -7,8 +7,8 @@
  * the agent adds no host policy of its own (docs/design.md §9).
  */
 import { connect, type Socket } from 'node:net';
-import WebSocket from 'ws';
-import { RELAY_CLOSE_CODES, TcpFrame, type TcpOptions } from '@meshwork/protocol';
+import { WebSocket } from '../connection/ws.js';
+import { RELAY_CLOSE_CODES, TcpFrame, type TcpOptions } from '@meshwork/protocol/relay/index';
 import type { ProtocolHandler, RelaySession } from '../relay/manager.js';
 import { closed, PacedSender, parseText, rawToBuffer } from '../relay/paced-sender.js';
 

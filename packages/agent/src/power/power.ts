@@ -5,7 +5,7 @@
  * only argument (tests use it so that no test ever powers a machine off; labs may use it too).
  */
 import { execFile } from 'node:child_process';
-import type { PowerAction } from '@meshwork/protocol';
+import type { PowerAction } from '@meshwork/protocol/commands/frames';
 import { text } from '../inventory/sanitize.js';
 
 export const POWER_COMMAND_ENV = 'MESHWORK_AGENT_POWER_COMMAND';

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
-import WebSocket from 'ws';
-import { AGENT_WS_PATH, RELAY_AGENT_PATH, RELAY_MAX_FRAME } from '@meshwork/protocol';
+import { WebSocket } from '../connection/ws.js';
+import { RELAY_AGENT_PATH, RELAY_MAX_FRAME } from '@meshwork/protocol/relay/index';
+import { AGENT_WS_PATH } from '@meshwork/protocol/session/index';
 
 /** What the control connection knows about the server it authenticated. */
 export interface RelayContext {

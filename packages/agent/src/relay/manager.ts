@@ -6,7 +6,8 @@
  * refusal still dials and closes with a relay close code and a reason, so the user learns why.
  */
 import type WebSocket from 'ws';
-import { can, RELAY_CAPABILITY, RELAY_CLOSE_CODES, relayOptionsFor, type RelayProtocol, type ServerRelayOpen, type TcpOptions, type TerminalOptions } from '@meshwork/protocol';
+import { RELAY_CAPABILITY, RELAY_CLOSE_CODES, relayOptionsFor, type RelayProtocol, type ServerRelayOpen, type TcpOptions, type TerminalOptions } from '@meshwork/protocol/relay/index';
+import { can } from '@meshwork/protocol/rights';
 import { silentLogger, type Logger } from '../connection/log.js';
 import { dialRelay, type RelayContext } from './dial.js';
 

@@ -4,8 +4,8 @@
  * above `high` the source is paused, at or below `low` it is resumed. Data is cut into frames of
  * at most RELAY_CHUNK bytes.
  */
-import WebSocket from 'ws';
-import { RELAY_CHUNK } from '@meshwork/protocol';
+import { WebSocket, type RawData } from '../connection/ws.js';
+import { RELAY_CHUNK } from '@meshwork/protocol/relay/index';
 
 export interface PacedSenderOptions {
   pause(): void;
@@ -62,11 +62,11 @@ export class PacedSender {
   }
 }
 
-export const rawToBuffer = (data: WebSocket.RawData): Buffer =>
+export const rawToBuffer = (data: RawData): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 
 /** Parses a text frame as JSON; undefined when it is not JSON. */
-export function parseText(data: WebSocket.RawData): unknown {
+export function parseText(data: RawData): unknown {
   try {
     return JSON.parse(rawToBuffer(data).toString('utf8')) as unknown;
   } catch {

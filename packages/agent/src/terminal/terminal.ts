@@ -7,10 +7,11 @@
  * when the relay closes. pty output is paced (PacedSender): a slow viewer pauses the pty.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import pty, { type IPty } from 'node-pty';
-import WebSocket from 'ws';
-import { RELAY_CLOSE_CODES, TerminalUserFrame, type TerminalExit, type TerminalOptions } from '@meshwork/protocol';
+import type { IPty } from 'node-pty';
+import { WebSocket } from '../connection/ws.js';
+import { RELAY_CLOSE_CODES, TerminalUserFrame, type TerminalExit, type TerminalOptions } from '@meshwork/protocol/relay/index';
 import type { ProtocolHandler, RelaySession } from '../relay/manager.js';
 import { closed, PacedSender, parseText, rawToBuffer } from '../relay/paced-sender.js';
 
@@ -48,11 +49,23 @@ export interface TerminalHandlerOptions {
   shell?: (term: string) => ShellSpec;
 }
 
-export function terminalHandler(o: TerminalHandlerOptions = {}): ProtocolHandler<TerminalOptions, undefined> {
-  return { run: (s) => runTerminal(s, o.shell ?? loginShell) };
+type NodePty = typeof import('node-pty');
+let nodePty: NodePty | undefined;
+/**
+ * node-pty (a native addon) is loaded by the first terminal session, not at agent start: an idle
+ * agent does not carry it, and a node-pty that cannot load fails terminal sessions, not the agent.
+ */
+const requirePty = (): NodePty => (nodePty ??= createRequire(import.meta.url)('node-pty') as NodePty);
+
+export function terminalHandler(o: TerminalHandlerOptions = {}): ProtocolHandler<TerminalOptions, NodePty | undefined> {
+  return {
+    // Before the relay is dialled: a failure to load becomes the session's agentError.
+    prepare: async () => requirePty(),
+    run: (s, pty) => runTerminal(s, pty ?? requirePty(), o.shell ?? loginShell),
+  };
 }
 
-async function runTerminal(s: RelaySession<TerminalOptions>, shellOf: (term: string) => ShellSpec): Promise<void> {
+async function runTerminal(s: RelaySession<TerminalOptions>, pty: NodePty, shellOf: (term: string) => ShellSpec): Promise<void> {
   const { ws, options } = s;
   const spec = shellOf(options.term);
   let p: IPty;

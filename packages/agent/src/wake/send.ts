@@ -4,7 +4,7 @@
  * (tests point it at a UDP listener on 127.0.0.1).
  */
 import dgram from 'node:dgram';
-import type { WakeTarget } from '@meshwork/protocol';
+import type { WakeTarget } from '@meshwork/protocol/commands/frames';
 import { text } from '../inventory/sanitize.js';
 import { magicPacket } from './magic.js';
 

@@ -134,6 +134,8 @@ describe('multi-worker server (--workers 2)', () => {
     process.kill(victim.pid, 'SIGKILL');
     assert.equal((await h.sock.closed).code, 1006);
     await eventually(async () => (await store.getPresence(key.deviceId)) === null, 'the dead worker presence cleared');
+    // The row goes first, then the timeline entry and the event (recordOffline).
+    await eventually(async () => (await store.listEvents({ deviceId: key.deviceId, type: 'device.offline', limit: 5 })).length > 0, 'device.offline');
     const offline = await store.listEvents({ deviceId: key.deviceId, type: 'device.offline', limit: 5 });
     assert.equal(offline[0]?.data.reason, 'server worker stopped unexpectedly');
     await eventually(() => workers().filter((w) => w.worker === victim.worker).length === 2, 'the worker restarted');

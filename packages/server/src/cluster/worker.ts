@@ -6,6 +6,7 @@
  */
 import cluster from 'node:cluster';
 import { IpcBus } from '../bus/ipc-bus.js';
+import type { ServerConfig } from '../config.js';
 import { isShutdownMessage, WORKER_ID_ENV, WORKER_SLOT_ENV, type WorkerMessage } from './messages.js';
 
 /** A worker that does not finish draining in this time exits 1 (the primary would kill it soon after). */
@@ -57,4 +58,20 @@ const send = (m: WorkerMessage, done?: () => void): void => {
 /** Tells the primary this worker could not start (one user-facing line); `done` once it is sent. */
 export function reportStartFailure(message: string, done: () => void): void {
   send({ mw: 'ctl', type: 'failed', message }, done);
+}
+
+/**
+ * The agent admission limits are for the whole server: each of N workers admits 1/N of them
+ * (rounded up), so that N workers do not let N times as many handshakes in at once as configured.
+ */
+export function workerShare(config: ServerConfig): ServerConfig {
+  const n = config.workers;
+  const share = (v: number): number => Math.max(1, Math.ceil(v / n));
+  return {
+    ...config,
+    agentHandshakeRate: share(config.agentHandshakeRate),
+    agentHandshakeBurst: share(config.agentHandshakeBurst),
+    agentMaxPendingHandshakes: share(config.agentMaxPendingHandshakes),
+    agentMaxHeld: share(config.agentMaxHeld),
+  };
 }

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { GROUP_RIGHTS, RELAY_AGENT_PATH, RELAY_CLOSE_CODES, RELAY_MAX_FRAME, ServerRelayOpen, type CreateRelaySession } from '@meshwork/protocol';
 import type { DeviceRecord, UserRecord } from '@meshwork/store';
 import { newApiToken } from '../../auth/api-tokens.js';
+import { startSession } from '../../auth/sessions.js';
 import { AGENT_CONTROL_CHANNEL, isAgentControlMessage } from '../../domain/relay/control.js';
 import { openRelaySession } from '../../domain/relay/open.js';
 import { InProcessRelaySessions, RELAY_LIMITS } from '../../domain/relay/registry.js';
@@ -161,6 +162,22 @@ describe('relay endpoint', () => {
     assert.deepEqual(await connect(`${RELAY_AGENT_PATH}?session=${s.token}`, {}), { status: 404 }, 'second use');
     a.ws.close(1000);
     await u.closed;
+  });
+
+  it('a cookie session needs the own Origin and the CSRF token (no cross-site hijacking)', async () => {
+    let cookie = '';
+    const { csrfToken } = await startSession(t.sys, alice, '127.0.0.1', 'test', { setCookie: (_n, v) => void (cookie = v), clearCookie: () => {} });
+    const origin = base.replace('wss://', 'https://');
+    const s = await session();
+    const path = `/api/v1/relay?session=${s.sessionId}`;
+    assert.deepEqual(await connect(path, { cookie: `mw_session=${cookie}`, origin: 'https://evil.example' }), { status: 403 });
+    assert.deepEqual(await connect(path, { cookie: `mw_session=${cookie}`, origin }), { status: 403 }, 'no csrf');
+    assert.deepEqual(await connect(`${path}&csrf=wrong`, { cookie: `mw_session=${cookie}`, origin }), { status: 403 });
+    const ok = await connect(`${path}&csrf=${csrfToken}`, { cookie: `mw_session=${cookie}`, origin });
+    assert.ok('ws' in ok, 'own origin + csrf');
+    const a = await agent(s.token);
+    ok.ws.close(1000);
+    await a.closed;
   });
 
   it("the agent's refusal reaches the user, whether the user waits or comes later", async () => {
