@@ -7,14 +7,16 @@
 //   node bench/server-start/ab.mjs [--rounds N] [--idle-seconds S [--idle-count K]] LABEL=[ENV=VALUE… ][NODE_FLAGS… ]ENTRY …
 // With --idle-seconds, the restarted servers of the last K rounds stay up, idle, for S seconds, and
 // the table gets their median RSS. Ports are taken from --port upwards, a new one for every start.
-//   e.g. before=/tmp/mw-base/packages/cli/dist/main.js after=packages/cli/dist/main.js \
-//        'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
+//   e.g. before=/tmp/mw-before/packages/cli/dist/main.js after=packages/cli/dist/main.js \
+//        'dist=MESHWORK_NO_BUNDLE=1 packages/cli/dist/main.js' 'semi=--max-semi-space-size=16 packages/cli/dist/main.js'
+// (snapshot.mjs freezes a build for such comparisons; other people's rebuilds then cannot change it.)
 // ENTRY is a CLI entry (run as `ENTRY server start …`, like npm start), or a server bin.js (run as `ENTRY …`).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, median, rssMb, sleep, start, stop, waitHttps } from '../lib/proc.mjs';
+import { cpuMs, loadsFrom } from './cpu.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,11 +31,10 @@ const ROUNDS = Number(values.rounds);
 const IDLE_S = Number(values['idle-seconds']);
 const IDLE_N = Math.min(Number(values['idle-count']), ROUNDS);
 const PORT0 = Number(values.port);
-const CLK_TCK = 100; // Linux USER_HZ
 
-const variants = positionals.map((p, i) => {
+const variants = positionals.map((p) => {
   const eq = p.indexOf('=');
-  if (eq < 1) throw new Error(`variant "${p}" is not LABEL=[FLAGS ]ENTRY`);
+  if (eq < 1) throw new Error(`variant "${p}" is not LABEL=[ENV=VALUE… ][FLAGS… ]ENTRY`);
   const words = p.slice(eq + 1).trim().split(/\s+/);
   const entry = resolve(words.pop());
   const args = basename(entry) === 'bin.js' ? [entry] : [entry, 'server', 'start'];
@@ -43,21 +44,8 @@ const variants = positionals.map((p, i) => {
 });
 if (variants.length === 0) throw new Error('name at least one variant');
 
-/** Whether a CLI entry will load from its start-up bundle (packages/cli/src/bundle.ts), as a table note. */
-async function bundleState(v) {
-  const mod = join(dirname(v.args[0]), 'bundle.js');
-  if (!existsSync(mod)) return 'no bundle support';
-  const { freshBundle } = await import(mod);
-  return freshBundle(v.env) ? 'bundle' : 'dist (no fresh bundle)';
-}
+const bundleState = (v) => loadsFrom(v.args[0], v.env);
 for (const v of variants) v.loads = await bundleState(v);
-
-/** utime + stime of a process (all its threads), in ms. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
 
 let nextPort = PORT0;
 async function once(v, dataDir) {
