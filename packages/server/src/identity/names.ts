@@ -1,17 +1,23 @@
-/** The names the generated HTTPS certificate covers, and whether a certificate covers exactly them. */
-import { isIP } from 'node:net';
+/**
+ * The names the generated HTTPS certificate covers, and whether a certificate covers exactly them.
+ * What counts as an IP address is decided by the same parser that encodes iPAddress entries
+ * (protocol's x509 ipToBytes), so a name accepted here always goes into a certificate; it also
+ * keeps node:net's large IPv6 regular expression from being compiled on every start.
+ */
 import type { X509Certificate } from 'node:crypto';
+import { ipToBytes } from '@meshwork/protocol/x509/index';
 
 export interface SanEntry {
   type: 'dns' | 'ip';
   value: string;
 }
 
+const isIp = (name: string): boolean => ipToBytes(name) !== undefined;
 const DNS_NAME = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** Whether a configured name is usable in a certificate (a DNS name, optionally wildcard, or an IP). */
 export function isValidCertName(name: string): boolean {
-  return isIP(name) !== 0 || (name.length <= 253 && DNS_NAME.test(name.toLowerCase()));
+  return isIp(name) || (name.length <= 253 && DNS_NAME.test(name.toLowerCase()));
 }
 
 /** localhost, 127.0.0.1, ::1 and the configured names: IPs as IP SANs, the rest as DNS SANs. */
@@ -19,7 +25,7 @@ export function wantedSans(names: readonly string[]): SanEntry[] {
   const out: SanEntry[] = [];
   const seen = new Set<string>();
   for (const raw of ['localhost', '127.0.0.1', '::1', ...names]) {
-    const ip = isIP(raw) !== 0;
+    const ip = isIp(raw);
     const value = ip ? raw : raw.toLowerCase();
     const key = `${ip ? 'ip' : 'dns'}:${value}`;
     if (seen.has(key)) continue;
