@@ -4,7 +4,9 @@
 //      CommonJS module wrapper function, minified (names kept; cli.cjs.map maps it back).
 //      Native addons (every package with a binding.gyp) stay external and load from node_modules;
 //      `import.meta.url` in our modules is rewritten to the module's dist file, so paths derived from
-//      it (the cluster's worker entry) point where they do unbundled.
+//      it (the cluster's worker entry) point where they do unbundled. A dynamic import() of an
+//      external or a built-in becomes a require(): Node 20 loses a script's dynamic-import callback
+//      when the script comes from a code cache, so the bundle must contain no import() at all.
 //   2. Warm-up in a child process: load the bundle, first-start a server on a free port in a temporary
 //      data dir, answer one request, save V8's code cache → cli.cjs.v8cache.
 //   3. manifest.json last: the build-info files whose change makes the bundle stale.
@@ -12,6 +14,7 @@
 // leaves no manifest, so the CLI loads from dist as before.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { isBuiltin } from 'node:module';
 import { createServer } from 'node:net';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -38,6 +41,7 @@ async function build() {
     return;
   }
   const started = performance.now();
+  const natives = nativePackages();
   mkdirSync(BUNDLE_DIR, { recursive: true });
   rmSync(MANIFEST_FILE, { force: true }); // stale from here on, until the new manifest is written
   rmSync(CACHE_FILE, { force: true });
@@ -49,8 +53,8 @@ async function build() {
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
-    external: nativePackages().flatMap((p) => [p, `${p}/*`]),
-    plugins: [importMetaToDistFile()],
+    external: natives.flatMap((p) => [p, `${p}/*`]),
+    plugins: [importMetaToDistFile(), dynamicImportAsRequire(natives)],
     // The file is the CommonJS wrapper function itself, so loadBundle compiles it as read (one
     // copy of the source in memory, not the text plus a wrapped copy).
     banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
@@ -65,7 +69,14 @@ async function build() {
   const stray = result.warnings.filter((w) => /import\.meta/.test(w.text));
   if (stray.length) throw new Error(`bundle: import.meta left in the bundle:\n${stray.map((w) => w.location?.file).join('\n')}`);
   renameSync(`${tmp}.map`, `${BUNDLE_FILE}.map`);
-  writeFileSync(tmp, readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=cli.cjs.map'));
+  const text = readFileSync(tmp, 'utf8');
+  const dynamic = text.match(/\bimport\([^)]{0,80}\)/g);
+  if (dynamic) {
+    rmSync(tmp, { force: true });
+    console.error(`bundle: import() left in the bundle (${dynamic.join(', ')}), which fails when loaded with a code cache; the CLI loads from dist`);
+    return;
+  }
+  writeFileSync(tmp, text.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=cli.cjs.map'));
   renameSync(tmp, BUNDLE_FILE);
 
   const warm = spawnSync(process.execPath, [import.meta.filename, '--warm-up'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
@@ -89,6 +100,23 @@ function nativePackages() {
   const nm = join(root, 'node_modules');
   const names = readdirSync(nm).flatMap((n) => (n.startsWith('@') ? readdirSync(join(nm, n)).map((s) => `${n}/${s}`) : [n]));
   return names.filter((n) => existsSync(join(nm, n, 'binding.gyp')));
+}
+
+/** `import('argon2')`, `import('node:os')` → a bundled shim that require()s it (see the header). */
+function dynamicImportAsRequire(natives) {
+  const external = (p) => isBuiltin(p) || natives.some((n) => p === n || p.startsWith(`${n}/`));
+  return {
+    name: 'dynamic-import-as-require',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.kind === 'dynamic-import' && external(args.path) ? { path: args.path, namespace: 'require-shim' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'require-shim' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
 }
 
 /** In our dist modules, import.meta.{url,filename,dirname} → that module's own dist file, as seen from the bundle. */

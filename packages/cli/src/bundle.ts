@@ -11,27 +11,32 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import type * as Run from './run.js';
 
 export const BUNDLE_DIR = fileURLToPath(new URL('./bundle/', import.meta.url));
-export const BUNDLE_FILE = join(BUNDLE_DIR, 'cli.cjs');
-export const CACHE_FILE = join(BUNDLE_DIR, 'cli.cjs.v8cache');
-/** Written last by the bundler: `{ inputs: [build-info files, relative to BUNDLE_DIR] }`. */
-export const MANIFEST_FILE = join(BUNDLE_DIR, 'manifest.json');
+/** The files of a bundle directory: the bundle, its V8 code cache, and the manifest written last. */
+export const bundleFiles = (dir: string): { bundle: string; cache: string; manifest: string } => ({
+  bundle: join(dir, 'cli.cjs'),
+  cache: join(dir, 'cli.cjs.v8cache'),
+  manifest: join(dir, 'manifest.json'),
+});
+export const { bundle: BUNDLE_FILE, cache: CACHE_FILE, manifest: MANIFEST_FILE } = bundleFiles(BUNDLE_DIR);
 
+/** manifest.json: the files (relative to the bundle directory) whose change makes the bundle stale. */
 interface Manifest {
   inputs: string[];
 }
 
-/** The bundle's path when it exists and no input package has been rebuilt since; else null. */
-export function freshBundle(env: NodeJS.ProcessEnv = process.env): string | null {
+/** The bundle's path when it, its manifest and every input exist and no input is newer; else null. */
+export function freshBundle(env: NodeJS.ProcessEnv = process.env, dir = BUNDLE_DIR): string | null {
   if (env.MESHWORK_NO_BUNDLE === '1') return null;
+  const files = bundleFiles(dir);
   try {
-    const built = statSync(BUNDLE_FILE).mtimeMs;
-    const manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as Manifest;
-    for (const input of manifest.inputs) if (statSync(join(BUNDLE_DIR, input)).mtimeMs > built) return null;
-    return BUNDLE_FILE;
+    const built = statSync(files.bundle).mtimeMs;
+    const manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as Manifest;
+    for (const input of manifest.inputs) if (statSync(join(dir, input)).mtimeMs > built) return null;
+    return files.bundle;
   } catch {
     return null; // no bundle, or an input is gone: load from dist
   }
@@ -46,7 +51,7 @@ export interface LoadedBundle {
 }
 
 /** Compiles and runs the bundle as a CommonJS module, with the code cache when one is readable. */
-export function loadBundle(file: string, cacheFile: string | null = CACHE_FILE): LoadedBundle {
+export function loadBundle(file: string, cacheFile: string | null = bundleFiles(dirname(file)).cache): LoadedBundle {
   let cachedData: Buffer | undefined;
   try {
     if (cacheFile !== null) cachedData = readFileSync(cacheFile);
@@ -54,12 +59,9 @@ export function loadBundle(file: string, cacheFile: string | null = CACHE_FILE):
     // No cache (yet): compile from source.
   }
   // The file is `(function (exports, require, module, __filename, __dirname) {…})`: compiled as read.
-  const script = new Script(readFileSync(file, 'utf8'), {
-    filename: file,
-    ...(cachedData ? { cachedData } : {}),
-    // Dynamic import() of externals (argon2, …) goes through Node's own loader.
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No importModuleDynamically: Node 20 drops it for a script that comes from a code cache, so the
+  // bundler leaves no import() in the bundle (those of externals become require()).
+  const script = new Script(readFileSync(file, 'utf8'), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as typeof Run };
   const init = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   init(module.exports, createRequire(file), module, file, dirname(file));

@@ -6,7 +6,7 @@ test('certificate names: DNS names (wildcards too) and IPv4/IPv6 addresses; noth
   for (const ok of ['mesh.example.com', '*.example.com', 'MESH.Example.com', 'host-1', '10.1.2.3', '::1', 'fd00::7', '2001:db8::ffff:10.0.0.1']) {
     assert.equal(isValidCertName(ok), true, ok);
   }
-  for (const bad of ['', 'a..b', '-a.example', 'bücher.example', 'a b', 'fe80::1%eth0', '1.2.3.4:443', '300.1.1.1.1', 'x'.repeat(254)]) {
+  for (const bad of ['', 'a..b', '-a.example', 'bücher.example', 'a b', 'fe80::1%eth0', '1.2.3.4:443', 'under_score.example', 'x'.repeat(254)]) {
     assert.equal(isValidCertName(bad), false, bad);
   }
 });
