@@ -69,13 +69,13 @@ async function build() {
   const stray = result.warnings.filter((w) => /import\.meta/.test(w.text));
   if (stray.length) throw new Error(`bundle: import.meta left in the bundle:\n${stray.map((w) => w.location?.file).join('\n')}`);
   renameSync(`${tmp}.map`, `${BUNDLE_FILE}.map`);
-  const text = readFileSync(tmp, 'utf8');
-  const dynamic = text.match(/\bimport\([^)]{0,80}\)/g);
-  if (dynamic) {
+  const dynamic = Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((m) => m.kind === 'dynamic-import' && m.external).map((m) => m.path));
+  if (dynamic.length) {
     rmSync(tmp, { force: true });
-    console.error(`bundle: import() left in the bundle (${dynamic.join(', ')}), which fails when loaded with a code cache; the CLI loads from dist`);
+    console.error(`bundle: import() of ${dynamic.join(', ')} left in the bundle, which fails when loaded with a code cache; the CLI loads from dist`);
     return;
   }
+  const text = readFileSync(tmp, 'utf8');
   writeFileSync(tmp, text.replace(/\/\/# sourceMappingURL=.*$/m, '//# sourceMappingURL=cli.cjs.map'));
   renameSync(tmp, BUNDLE_FILE);
 
