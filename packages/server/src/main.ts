@@ -48,6 +48,10 @@ export class StartError extends Error {}
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 export async function runServer(argv: string[], opts: RunOptions = {}): Promise<RunningServer> {
+  // Take SIGTERM/SIGINT from the very first tick: a signal that arrives while the server is still
+  // starting (or between the 'listening' line and the end of start-up) must stop it cleanly, never
+  // kill it with the default action.
+  const signals = opts.handleSignals !== false ? captureSignals() : null;
   let config;
   try {
     config = loadConfig(argv);
@@ -65,7 +69,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   } catch (e) {
     throw new StartError(startFailure(e, config.dataDir));
   }
-  if (primary) return runPrimary(sys, primary, opts);
+  if (primary) return runPrimary(sys, primary, signals);
   const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem } });
   if (worker) app.addHook('onRequest', async (_req, reply) => void reply.header(WORKER_HEADER, String(worker.slot)));
   let stream: BrowserStream | null = null;
@@ -112,12 +116,12 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     })());
 
   worker?.onShutdown(close);
-  if (opts.handleSignals !== false) installSignalHandlers(sys, close);
+  signals?.attach(sys, close);
   return { port, urls, serverId: sys.identity.serverId, setupUrl, sys, close };
 }
 
 /** The cluster primary: forks the workers, then does the once-per-server work and logs `listening`. */
-async function runPrimary(sys: System, primary: ClusterPrimary, opts: RunOptions): Promise<RunningServer> {
+async function runPrimary(sys: System, primary: ClusterPrimary, signals: SignalCapture | null): Promise<RunningServer> {
   let port: number;
   try {
     port = await primary.start(sys);
@@ -136,7 +140,7 @@ async function runPrimary(sys: System, primary: ClusterPrimary, opts: RunOptions
       await closeSystem(sys);
       sys.log.info('stopped');
     })());
-  if (opts.handleSignals !== false) installSignalHandlers(sys, close);
+  signals?.attach(sys, close);
   return { port, urls, serverId: sys.identity.serverId, setupUrl, sys, close };
 }
 
@@ -166,7 +170,32 @@ export async function serverMain(argv: string[]): Promise<void> {
   }
 }
 
-function installSignalHandlers(sys: System, close: () => Promise<void>): void {
+interface SignalCapture {
+  /** Start-up is done: shut down through `close` on a signal (at once if one already came). */
+  attach(sys: System, close: () => Promise<void>): void;
+}
+
+/** Installs SIGTERM/SIGINT handlers now; until `attach`, a signal is only remembered. */
+function captureSignals(): SignalCapture {
+  let early: NodeJS.Signals | null = null;
+  let handler: ((signal: NodeJS.Signals) => void) | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (handler) handler(signal);
+    else early ??= signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    attach(sys, close) {
+      handler = shutdownHandler(sys, close);
+      // A stray rejected promise is a bug to log, not a reason to drop every connection.
+      process.on('unhandledRejection', (err) => sys.log.error({ err }, 'unhandled rejection'));
+      if (early) handler(early);
+    },
+  };
+}
+
+function shutdownHandler(sys: System, close: () => Promise<void>): (signal: NodeJS.Signals) => void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -187,10 +216,7 @@ function installSignalHandlers(sys: System, close: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  // A stray rejected promise is a bug to log, not a reason to drop every connection.
-  process.on('unhandledRejection', (err) => sys.log.error({ err }, 'unhandled rejection'));
+  return onSignal;
 }
 
 /** Periodic cleanup of expired rows. Failures are logged; the next round tries again. */
