@@ -2,19 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GROUP_FULL, GROUP_RIGHTS, SITE_RIGHTS, can } from '@meshwork/protocol';
 import { ApiError } from '../errors.js';
-import { addDevice, addGroup, addUser, addUserGroup, principalOf, testSystem, type TestSystem } from '../domain/testkit/system.js';
+import { errorCode as code, addDevice, addGroup, addUser, addUserGroup, principalOf, testSystem, type TestSystem } from '../domain/testkit/system.js';
 
 const R = GROUP_RIGHTS;
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('authz', () => {
   let t: TestSystem;

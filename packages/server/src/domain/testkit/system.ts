@@ -23,6 +23,7 @@ import { createEventService } from '../events/service.js';
 import { InProcessRelaySessions } from '../relay/registry.js';
 import { createCommandService } from '../commands/service.js';
 import { newGroupId, newRecordId } from '../ids.js';
+import { ApiError } from '../../errors.js';
 
 export interface TestSystem {
   sys: System;
@@ -138,3 +139,14 @@ export async function call<N extends EndpointName>(sys: System, name: N, princip
 
 /** Waits until queued bus deliveries (microtasks) have run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The ApiError code a call fails with, or 'ok' when it succeeds; any other error is rethrown. */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}

@@ -2,18 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GROUP_FULL, GROUP_RIGHTS } from '@meshwork/protocol';
 import { DEVICES_CHANNEL } from '../../bus/channels.js';
-import { ApiError } from '../../errors.js';
-import { addDevice, addGroup, addUser, call, principalOf, settle, testSystem, type TestSystem } from '../../domain/testkit/system.js';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof ApiError) return e.code;
-    throw e;
-  }
-}
+import { errorCode as code, addDevice, addGroup, addUser, call, principalOf, settle, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 
 describe('devices handlers', () => {
   let t: TestSystem;

@@ -1,18 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GROUP_RIGHTS, SITE_RIGHTS } from '@meshwork/protocol';
-import { ApiError } from '../../errors.js';
-import { addGroup, addUser, call, principalOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (e instanceof ApiError) return e.code;
-    throw e;
-  }
-}
+import { errorCode as code, addGroup, addUser, call, principalOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 
 describe('userGroups handlers', () => {
   let t: TestSystem;
