@@ -7,6 +7,10 @@
 //   client        → protocol; runtime-neutral (the web UI uses it): no node:* imports
 //   cli           → client, protocol, server (only to start a server or open a data dir locally)
 //   agent         → protocol (agent and server share only protocol)
+//   web           → client, protocol; browser code: no node:* imports. It reaches the server only
+//                   through the client package: no fetch/XMLHttpRequest/WebSocket outside
+//                   src/lib/api.ts, and no innerHTML/dangerouslySetInnerHTML anywhere (agent
+//                   strings are data, never markup).
 // Also: no relative import may leave its package, and every @meshwork/* import must be a declared
 // dependency. Test files (*.test.ts) may import more (test support), but never across the agent/server line.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,7 +26,10 @@ const RULES = {
   client: { allow: ['protocol'], neutral: true },
   cli: { allow: ['client', 'protocol', 'server'] },
   agent: { allow: ['protocol'] },
+  web: { allow: ['client', 'protocol'], neutral: true },
 };
+const WEB_NETWORK = /\bfetch\s*\(|XMLHttpRequest|new\s+WebSocket\b|EventSource/;
+const WEB_HTML = /dangerouslySetInnerHTML|\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write/;
 const FORBIDDEN_IN_TESTS = { agent: ['server', 'store', 'store-sqlite'], server: ['agent', 'cli'] };
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
@@ -53,6 +60,10 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     const rel = relative(root, file);
     const isTest = /\.test\.tsx?$/.test(file) || /test-support|testing\/|testkit\/|store\/src\/contract\.ts$/.test(rel);
     const text = readFileSync(file, 'utf8');
+    if (pkg === 'web' && !isTest) {
+      if (WEB_NETWORK.test(text) && !rel.endsWith('src/lib/api.ts')) errors.push(`${rel}: the web UI reaches the server only through @meshwork/client (src/lib/api.ts)`);
+      if (WEB_HTML.test(text)) errors.push(`${rel}: no HTML injection APIs in the web UI; render text with React`);
+    }
     for (const m of text.matchAll(IMPORT)) {
       const spec = m[1] ?? m[2] ?? m[3];
       if (!spec) continue;

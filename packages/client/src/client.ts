@@ -29,7 +29,7 @@ export interface Client extends AreaClients {
 }
 
 /** Calls whose response is a SessionInfo: the client remembers its CSRF token for later calls. */
-const SESSION_CALLS = new Set<EndpointName>(['auth.login', 'auth.session', 'setup.createAdmin']);
+const SESSION_CALLS = new Set<EndpointName>(['auth.login', 'auth.passkeyFinish', 'auth.session', 'setup.createAdmin']);
 
 export function createClient(opts: ClientOptions): Client {
   const doFetch: FetchLike = opts.fetch ?? ((url, init) => globalThis.fetch(url, init));

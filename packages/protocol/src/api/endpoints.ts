@@ -45,6 +45,15 @@ export const endpoints = {
     body: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(512), totp: z.string().regex(/^\d{6}$/).optional(), backupCode: z.string().min(6).max(32).optional() }).strict(),
     response: m.SessionInfo,
   }),
+  'auth.passkeyBegin': def({
+    method: 'POST', path: '/api/v1/auth/passkey/begin', summary: 'Start a passkey (WebAuthn) login: options for navigator.credentials.get()', auth: 'none',
+    response: m.WebAuthnChallenge,
+  }),
+  'auth.passkeyFinish': def({
+    method: 'POST', path: '/api/v1/auth/passkey/finish', summary: 'Finish a passkey login with the authenticator response; starts a session', auth: 'none',
+    body: z.object({ challengeId: m.RecordId, response: m.WebAuthnJson }).strict(),
+    response: m.SessionInfo,
+  }),
   'auth.session': def({ method: 'GET', path: '/api/v1/auth/session', summary: 'The current session', auth: 'user', response: m.SessionInfo }),
   'auth.logout': def({ method: 'POST', path: '/api/v1/auth/logout', summary: 'End this session', auth: 'user', response: Ok }),
   'auth.logoutAll': def({ method: 'POST', path: '/api/v1/auth/logout-all', summary: 'End every session of this user', auth: 'user', response: Ok }),
@@ -65,6 +74,22 @@ export const endpoints = {
   'account.totpDisable': def({
     method: 'POST', path: '/api/v1/account/totp/disable', summary: 'Turn TOTP off (password required)', auth: 'user',
     body: z.object({ password: z.string().min(1).max(512) }).strict(), response: Ok,
+  }),
+
+  'account.passkeys': def({
+    method: 'GET', path: '/api/v1/account/passkeys', summary: 'Passkeys registered to this account', auth: 'user', response: z.array(m.Passkey),
+  }),
+  'account.passkeyRegisterBegin': def({
+    method: 'POST', path: '/api/v1/account/passkeys/register/begin', summary: 'Start registering a passkey: options for navigator.credentials.create()', auth: 'user',
+    response: m.WebAuthnChallenge,
+  }),
+  'account.passkeyRegisterFinish': def({
+    method: 'POST', path: '/api/v1/account/passkeys/register/finish', summary: 'Finish registering a passkey with the authenticator response', auth: 'user',
+    body: z.object({ challengeId: m.RecordId, name: z.string().trim().min(1).max(64), response: m.WebAuthnJson }).strict(),
+    response: m.Passkey,
+  }),
+  'account.passkeyDelete': def({
+    method: 'DELETE', path: '/api/v1/account/passkeys/:id', summary: 'Remove a passkey', auth: 'user', params: IdParam, response: Ok,
   }),
 
   // ---- users ----
@@ -165,6 +190,16 @@ export const endpoints = {
     method: 'PATCH', path: '/api/v1/devices/:id', summary: 'Rename, tag, annotate or move a device', auth: 'user', params: DeviceParam,
     body: z.object({ name: z.string().trim().min(1).max(256).optional(), tags: z.array(z.string().trim().min(1).max(64)).max(64).optional(), notes: z.string().max(4096).optional(), groupId: m.Hex96.optional() }).strict(),
     response: m.Device,
+  }),
+  'devices.inventory': def({
+    method: 'GET', path: '/api/v1/devices/:id/inventory', summary: 'The last system inventory of a device', auth: 'user', params: DeviceParam, response: m.DeviceInventory,
+  }),
+  'devices.software': def({
+    method: 'GET', path: '/api/v1/devices/:id/software', summary: 'Installed software of a device', auth: 'user', params: DeviceParam, response: m.DeviceSoftware,
+  }),
+  'devices.timeline': def({
+    method: 'GET', path: '/api/v1/devices/:id/timeline', summary: 'Connection state changes of a device since a time (default: 7 days), oldest first', auth: 'user',
+    params: DeviceParam, query: z.object({ since: m.IsoTime.optional() }).strict(), response: z.array(m.TimelineEntry),
   }),
   'devices.delete': def({ method: 'DELETE', path: '/api/v1/devices/:id', summary: 'Remove a device', auth: 'user', params: DeviceParam, response: Ok }),
   'devices.openSession': def({

@@ -1,6 +1,7 @@
 /** Schemas of the records the REST API returns. Types are inferred from the schemas. */
 import { z } from 'zod';
 import { GROUP_RIGHT_NAMES, SITE_RIGHT_NAMES, type SiteRightName } from '../rights.js';
+import { SystemInventory, SoftwarePackage } from '../session/inventory.js';
 
 /** 96 lowercase hex characters: SHA-384 ids (devices, ServerID) and 48-byte group ids. */
 export const Hex96 = z.string().regex(/^[0-9a-f]{96}$/, 'expected 96 lowercase hex characters');
@@ -116,6 +117,48 @@ export const Event = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+/** A WebAuthn credential (passkey) registered to the caller's account. */
+export const Passkey = z.object({
+  id: RecordId,
+  name: z.string().max(64),
+  createdAt: IsoTime,
+  lastUsedAt: IsoTime.nullable(),
+});
+
+/**
+ * WebAuthn JSON options and responses (PublicKeyCredential*OptionsJSON, RegistrationResponseJSON,
+ * AuthenticationResponseJSON). Their inner shape is checked by the WebAuthn verifier on the server.
+ */
+export const WebAuthnJson = z.record(z.string(), z.unknown());
+
+/** A WebAuthn ceremony the server started: the options for the browser and the id of its one-time challenge. */
+export const WebAuthnChallenge = z.object({
+  challengeId: RecordId,
+  options: WebAuthnJson,
+});
+
+/** The last system inventory a device reported (null until the first report). */
+export const DeviceInventory = z.object({
+  deviceId: Hex96,
+  system: SystemInventory.nullable(),
+  updatedAt: IsoTime.nullable(),
+});
+
+/** Installed packages, reported separately and only when they change. */
+export const DeviceSoftware = z.object({
+  deviceId: Hex96,
+  source: z.enum(['dpkg', 'rpm', 'none']),
+  packages: z.array(SoftwarePackage),
+  updatedAt: IsoTime.nullable(),
+});
+
+/** One change of a device's connection state. */
+export const TimelineEntry = z.object({
+  time: IsoTime,
+  state: z.enum(['online', 'offline', 'sleep', 'poweroff', 'reboot']),
+  detail: z.string().max(256),
+});
+
 export type ServerInfo = z.infer<typeof ServerInfo>;
 export type User = z.infer<typeof User>;
 export type SessionInfo = z.infer<typeof SessionInfo>;
@@ -127,3 +170,8 @@ export type ApiToken = z.infer<typeof ApiToken>;
 export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
 export type InstallFile = z.infer<typeof InstallFile>;
 export type Event = z.infer<typeof Event>;
+export type Passkey = z.infer<typeof Passkey>;
+export type WebAuthnChallenge = z.infer<typeof WebAuthnChallenge>;
+export type DeviceInventory = z.infer<typeof DeviceInventory>;
+export type DeviceSoftware = z.infer<typeof DeviceSoftware>;
+export type TimelineEntry = z.infer<typeof TimelineEntry>;

@@ -47,7 +47,7 @@ type Probe<N extends EndpointName> =
   /** Acts only on the caller's own session/account: no foreign id can be named (checked below). */
   | { self: string };
 
-const PUBLIC_ENDPOINTS: readonly EndpointName[] = ['server.info', 'setup.createAdmin', 'auth.login'];
+const PUBLIC_ENDPOINTS: readonly EndpointName[] = ['server.info', 'setup.createAdmin', 'auth.login', 'auth.passkeyBegin', 'auth.passkeyFinish'];
 
 const G = (f: Fixture): { id: string } => ({ id: f.groupId });
 const D = (f: Fixture): { id: string } => ({ id: f.deviceId });
@@ -60,6 +60,11 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'account.totpBegin': { self: 'the caller’s own TOTP' },
   'account.totpEnable': { self: 'the caller’s own TOTP' },
   'account.totpDisable': { self: 'the caller’s own TOTP' },
+  'account.passkeys': { self: 'lists the caller’s own passkeys' },
+  'account.passkeyRegisterBegin': { self: 'registers to the caller’s own account' },
+  'account.passkeyRegisterFinish': { self: 'registers to the caller’s own account' },
+  // A passkey id of another user is answered not_found (checked in the passkeys handler tests).
+  'account.passkeyDelete': { self: 'deletes only among the caller’s own passkeys' },
 
   'users.list': { input: () => ({}), hidden: (f) => [f.owner.id, f.viewer.id] },
   'users.create': { input: () => ({ body: { name: 'sneaky', password: 'long-enough-password' } }) },
@@ -99,6 +104,9 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'devices.list': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
   'devices.get': { input: (f) => ({ params: D(f) }), invisible: true },
   'devices.update': { input: (f) => ({ params: D(f), body: { name: 'pwned', groupId: f.otherGroupId } }), invisible: true, viewerForbidden: true },
+  'devices.inventory': { input: (f) => ({ params: D(f) }), invisible: true },
+  'devices.software': { input: (f) => ({ params: D(f) }), invisible: true },
+  'devices.timeline': { input: (f) => ({ params: D(f), query: {} }), invisible: true },
   'devices.delete': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
   'devices.openSession': { input: (f) => ({ params: D(f), body: { protocol: 'terminal' } }), invisible: true, viewerForbidden: true },
 

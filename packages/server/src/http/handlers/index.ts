@@ -13,6 +13,8 @@ import { eventsHandlers } from './events.js';
 import { runsHandlers } from './runs.js';
 import { powerHandlers } from './power.js';
 import { sessionsHandlers } from './sessions.js';
+import { passkeysHandlers } from './passkeys.js';
+import { deviceDetailsHandlers } from './device-details.js';
 
 export const handlers: Handlers = {
   ...serverHandlers,
@@ -28,4 +30,6 @@ export const handlers: Handlers = {
   ...runsHandlers,
   ...powerHandlers,
   ...sessionsHandlers,
+  ...passkeysHandlers,
+  ...deviceDetailsHandlers,
 };
