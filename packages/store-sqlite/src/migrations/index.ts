@@ -3,6 +3,8 @@
  * NNNN_name.ts with the next version and append it here. Versions must be 1..n with no gaps.
  */
 import { migration as m0001 } from './0001_initial.js';
+import { migration as m0002 } from './0002_passkeys.js';
+import { migration as m0003 } from './0003_device_software.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,7 +13,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
 
 /** The schema version this code writes; a database with a higher PRAGMA user_version is refused. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
