@@ -124,8 +124,8 @@ export interface ServerProc {
  * Starts `meshwork server start --port PORT --data DIR` (PORT 0: any free port) and resolves once
  * its JSON 'listening' log line names the bound port.
  */
-export async function startServer(procs: ProcessSet, dataDir: string, port = 0): Promise<ServerProc> {
-  const proc = procs.spawn('server', [CLI_MAIN, 'server', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], cleanEnv());
+export async function startServer(procs: ProcessSet, dataDir: string, port = 0, extraArgs: string[] = []): Promise<ServerProc> {
+  const proc = procs.spawn('server', [CLI_MAIN, 'server', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...extraArgs], cleanEnv());
   const bound = await waitFor(
     "the server's 'listening' log line",
     () => {

@@ -4,7 +4,8 @@
  * (repeatable), --metrics-port, --tls-cert, --tls-key. Env: MESHWORK_PORT, MESHWORK_HOST,
  * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
  * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level, and --workers N
- * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts). The config file may also
+ * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts), and
+ * --web-root DIR (MESHWORK_WEB_ROOT; default: the @meshwork/web package's dist/). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
  * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...).
  */
@@ -29,6 +30,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Worker processes sharing the port (node:cluster); 1 = one process, no cluster. */
   workers: number;
+  /** The built web UI (index.html + assets/); null = the @meshwork/web package's dist/. */
+  webRoot: string | null;
   /** Login throttling: failures allowed per network within the window. */
   loginMaxFailures: number;
   loginWindowMs: number;
@@ -39,7 +42,7 @@ export interface ServerConfig {
   agentHandshakeRate: number;
   /** … with bursts up to this many (token bucket). */
   agentHandshakeBurst: number;
-  /** Handshakes in progress at once; beyond, new agents are told `overloaded`. */
+  /** Handshakes in progress at once (TLS handshakes too, checked at TCP accept); beyond, new agents are told `overloaded`. */
   agentMaxPendingHandshakes: number;
   agentHandshakeTimeoutMs: number;
   /** WebSocket ping to every agent this often; an agent silent for agentIdleTimeoutMs is dropped. */
@@ -64,14 +67,16 @@ export const DEFAULTS: ServerConfig = {
   tlsKey: null,
   logLevel: 'info',
   workers: 1,
+  webRoot: null,
   loginMaxFailures: 10,
   loginWindowMs: 10 * 60_000,
   sessionIdleMs: 12 * 3600_000,
   sessionMaxMs: 7 * 24 * 3600_000,
   eventTtlMs: 20 * 24 * 3600_000,
-  agentHandshakeRate: 1_000,
-  agentHandshakeBurst: 1_000,
-  agentMaxPendingHandshakes: 1_000,
+  // What a 2-core machine finishes (~4 ms of server CPU per handshake); raise on bigger machines.
+  agentHandshakeRate: 200,
+  agentHandshakeBurst: 200,
+  agentMaxPendingHandshakes: 64,
   agentHandshakeTimeoutMs: 15_000,
   agentPingIntervalMs: 30_000,
   agentIdleTimeoutMs: 90_000,
@@ -119,6 +124,7 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
       'tls-key': { type: 'string' },
       'log-level': { type: 'string' },
       workers: { type: 'string' },
+      'web-root': { type: 'string' },
     },
   });
   const dataDir = resolve(values.data ?? env.MESHWORK_DATA ?? DEFAULTS.dataDir);
@@ -134,6 +140,8 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   cfg.tlsKey = pick(values['tls-key'], env.MESHWORK_TLS_KEY, cfg.tlsKey);
   cfg.logLevel = pick(values['log-level'], env.MESHWORK_LOG_LEVEL, cfg.logLevel);
   cfg.workers = workerCount(pick<string | number>(values.workers, env.MESHWORK_WORKERS, cfg.workers));
+  cfg.webRoot = pick(values['web-root'], env.MESHWORK_WEB_ROOT, cfg.webRoot);
+  if (cfg.webRoot !== null) cfg.webRoot = resolve(cfg.webRoot);
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert !== null) cfg.tlsCert = resolve(cfg.tlsCert);
   if (cfg.tlsKey !== null) cfg.tlsKey = resolve(cfg.tlsKey);
@@ -173,7 +181,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Keys a config file may set, with the JSON type each must have. */
 const FILE_KEYS: Record<string, 'string' | 'number' | 'string[]' | 'string|null'> = {
   host: 'string', port: 'number', names: 'string[]', publicUrls: 'string[]', metricsPort: 'number',
-  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', workers: 'number', loginMaxFailures: 'number',
+  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', workers: 'number', webRoot: 'string|null', loginMaxFailures: 'number',
   loginWindowMs: 'number', sessionIdleMs: 'number', sessionMaxMs: 'number', eventTtlMs: 'number',
   ...Object.fromEntries(AGENT_NUMBER_KEYS.map((k) => [k, 'number' as const])),
   agentTlsCertHashes: 'string[]',

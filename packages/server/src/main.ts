@@ -10,11 +10,13 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
 import { WORKER_HEADER } from './cluster/messages.js';
 import { ClusterPrimary } from './cluster/primary.js';
 import { clusterWorker, workerShare } from './cluster/worker.js';
 import { ConfigError, loadConfig, SERVER_URLS_SETTING, serverUrls } from './config.js';
 import { buildApp } from './http/app.js';
+import { defaultWebRoot, loadWebUi } from './http/web/web-root.js';
 import { handlers } from './http/handlers/index.js';
 import { createSetupToken } from './auth/setup-token.js';
 import { IdentityError } from './identity/identity.js';
@@ -24,6 +26,7 @@ import type { System } from './system.js';
 import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
 import { attachAgentEndpoint, type AgentEndpoint } from './ws/agent/endpoint.js';
 import { attachRelayEndpoint, type RelayEndpoint } from './ws/relay/endpoint.js';
+import { relaySpliceDir } from './ws/relay/splice.js';
 import { attachRunStream, type RunStream } from './ws/run-stream.js';
 
 export interface RunningServer {
@@ -65,12 +68,14 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   const primary = worker === null && config.workers > 1 ? new ClusterPrimary(config, argv) : null;
   let sys: System;
   try {
-    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus });
+    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus, ...(worker ? { workerSlot: worker.slot } : {}) });
   } catch (e) {
     throw new StartError(startFailure(e, config.dataDir));
   }
   if (primary) return runPrimary(sys, primary, signals);
-  const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem } });
+  const web = loadWebUi(config.webRoot ?? defaultWebRoot());
+  if (web.index === null) sys.log.warn({ webRoot: web.root }, 'the web UI is not built (run `npm run build`): pages answer 503');
+  const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem }, web });
   if (worker) app.addHook('onRequest', async (_req, reply) => void reply.header(WORKER_HEADER, String(worker.slot)));
   let stream: BrowserStream | null = null;
   let agents: AgentEndpoint | null = null;
@@ -83,7 +88,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     port = (app.server.address() as AddressInfo).port;
     stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
     agents = await attachAgentEndpoint(sys, app.server as unknown as HttpsServer);
-    relay = attachRelayEndpoint(sys, app.server as unknown as HttpsServer);
+    relay = await attachRelayEndpoint(sys, app.server as unknown as HttpsServer, worker ? { spliceDir: relaySpliceDir(process.ppid) } : {});
     runStream = attachRunStream(sys, app.server as unknown as HttpsServer);
     if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
   } catch (e) {
@@ -137,6 +142,7 @@ async function runPrimary(sys: System, primary: ClusterPrimary, signals: SignalC
     (closing ??= (async () => {
       for (const t of timers) clearTimeout(t);
       await primary.stop();
+      rmSync(relaySpliceDir(process.pid), { recursive: true, force: true });
       await closeSystem(sys);
       sys.log.info('stopped');
     })());
@@ -226,7 +232,8 @@ async function runCleanup(sys: System): Promise<void> {
     const sessions = await sys.store.deleteExpiredSessions(now);
     const events = await sys.store.deleteExpiredEvents(now);
     const failures = await sys.store.deleteLoginFailuresBefore(now - sys.config.loginWindowMs);
-    if (sessions + events + failures > 0) sys.log.debug({ sessions, events, failures }, 'cleanup');
+    const challenges = await sys.store.deleteExpiredAuthChallenges(now);
+    if (sessions + events + failures + challenges > 0) sys.log.debug({ sessions, events, failures, challenges }, 'cleanup');
   } catch (err) {
     sys.log.error({ err }, 'cleanup failed');
   }

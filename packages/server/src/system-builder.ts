@@ -23,6 +23,8 @@ export interface BuildOptions {
   log?: Logger;
   /** Defaults to an in-process bus (one process); cluster workers pass their IpcBus. */
   bus?: Bus;
+  /** A cluster worker's slot (1..N): the first character of the relay secrets it issues. */
+  workerSlot?: number;
 }
 
 export const DB_FILE = 'meshwork.db';
@@ -56,7 +58,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
     bus,
     authz: createAuthz(store),
     events,
-    relay: new InProcessRelaySessions(undefined, config.workers <= 1),
+    relay: new InProcessRelaySessions(undefined, opts.workerSlot ?? 0),
     commands: createCommandService({ bus, log, store, events, now }),
     metrics: createMetrics(),
     now,

@@ -3,7 +3,7 @@ import type { DeviceQuery, DeviceRecord, Store } from '@meshwork/store';
 import type { Db, SqlValue } from './db.js';
 import { type Columns, fromRowOrNull, fromRows, insertSql, toParams, updateSql } from './codec.js';
 
-const DEVICE: Columns<DeviceRecord> = {
+export const DEVICE: Columns<DeviceRecord> = {
   id: ['id', 'plain'],
   groupId: ['group_id', 'plain'],
   name: ['name', 'plain'],
@@ -17,7 +17,7 @@ const DEVICE: Columns<DeviceRecord> = {
 };
 const PATCHABLE = ['groupId', 'name', 'tags', 'notes', 'os', 'info', 'infoHash', 'lastSeen'] as const;
 // An existing device keeps its id and createdAt; every other column is replaced.
-const UPSERT = `${insertSql('devices', DEVICE)} ON CONFLICT (id) DO UPDATE SET ${
+export const UPSERT_DEVICE = `${insertSql('devices', DEVICE)} ON CONFLICT (id) DO UPDATE SET ${
   PATCHABLE.map((f) => `${DEVICE[f][0]} = excluded.${DEVICE[f][0]}`).join(', ')}`;
 
 export type DeviceMethods = Pick<Store,
@@ -26,7 +26,7 @@ export type DeviceMethods = Pick<Store,
 export function deviceMethods(db: Db): DeviceMethods {
   return {
     async upsertDevice(d) {
-      db.run(UPSERT, toParams(DEVICE, d));
+      db.run(UPSERT_DEVICE, toParams(DEVICE, d));
     },
     async getDevice(id) {
       return fromRowOrNull(DEVICE, db.get('SELECT * FROM devices WHERE id = ?', id));

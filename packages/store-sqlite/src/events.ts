@@ -6,7 +6,7 @@ import type { EventQuery, EventRecord, Store, TimelineRecord } from '@meshwork/s
 import type { Db, SqlValue } from './db.js';
 import { type Columns, fromRows, insertSql, toParams } from './codec.js';
 
-const EVENT: Columns<EventRecord> = {
+export const EVENT: Columns<EventRecord> = {
   id: ['id', 'plain'],
   time: ['time', 'plain'],
   type: ['type', 'plain'],
@@ -18,7 +18,7 @@ const EVENT: Columns<EventRecord> = {
   visibleTo: ['visible_to', 'json'],
   expiresAt: ['expires_at', 'plain'],
 };
-const TIMELINE: Columns<TimelineRecord> = {
+export const TIMELINE: Columns<TimelineRecord> = {
   deviceId: ['device_id', 'plain'],
   time: ['time', 'plain'],
   state: ['state', 'plain'],

@@ -4,14 +4,14 @@ import type { PresenceRecord, Store } from '@meshwork/store';
 import type { Db } from './db.js';
 import { type Columns, fromRowOrNull, fromRows, insertSql, toParams } from './codec.js';
 
-const PRESENCE: Columns<PresenceRecord> = {
+export const PRESENCE: Columns<PresenceRecord> = {
   deviceId: ['device_id', 'plain'],
   workerId: ['worker_id', 'plain'],
   connectionId: ['connection_id', 'plain'],
   connectedAt: ['connected_at', 'plain'],
   remoteAddress: ['remote_address', 'plain'],
 };
-const UPSERT = `${insertSql('presence', PRESENCE)} ON CONFLICT (device_id) DO UPDATE SET
+export const UPSERT_PRESENCE = `${insertSql('presence', PRESENCE)} ON CONFLICT (device_id) DO UPDATE SET
   worker_id = excluded.worker_id, connection_id = excluded.connection_id,
   connected_at = excluded.connected_at, remote_address = excluded.remote_address`;
 
@@ -21,7 +21,7 @@ export type PresenceMethods = Pick<Store,
 export function presenceMethods(db: Db): PresenceMethods {
   return {
     async setPresence(p) {
-      db.run(UPSERT, toParams(PRESENCE, p));
+      db.run(UPSERT_PRESENCE, toParams(PRESENCE, p));
     },
     async getPresence(deviceId) {
       return fromRowOrNull(PRESENCE, db.get('SELECT * FROM presence WHERE device_id = ?', deviceId));

@@ -12,6 +12,9 @@ import { eventMethods } from './events.js';
 import { enrolmentMethods } from './enrolment.js';
 import { loginFailureMethods } from './login-failures.js';
 import { presenceMethods } from './presence.js';
+import { deviceSoftwareMethods } from './device-software.js';
+import { writeMethods } from './writes.js';
+import { passkeyMethods } from './passkeys.js';
 
 export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
@@ -48,5 +51,8 @@ export async function openSqliteStore(file: string): Promise<SqliteStore> {
     ...enrolmentMethods(db),
     ...loginFailureMethods(db),
     ...presenceMethods(db),
+    ...deviceSoftwareMethods(db),
+    ...writeMethods(db),
+    ...passkeyMethods(db),
   };
 }

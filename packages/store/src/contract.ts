@@ -10,8 +10,10 @@
  * - `since` bounds are inclusive; `before` bounds (listEvents, delete*Before) are exclusive.
  * - Writing a record that refers to a missing parent (device → device group, session/API token →
  *   user, rights link → device group and its user/user-group subject, membership → user group and
- *   user, enrolment token → device group, timeline → device) throws StoreError('not_found').
- * - Unique keys: every id; user name; device group name; API token and enrolment token secretHash.
+ *   user, enrolment token → device group, timeline → device, passkey and auth challenge → user)
+ *   throws StoreError('not_found').
+ * - Unique keys: every id; user name; device group name; API token and enrolment token secretHash;
+ *   passkey credentialId.
  * - upsertDevice keeps the stored createdAt of an existing device; addUserGroupMember is idempotent.
  * - Deleting a device deletes its timeline. Events are an audit log: no delete cascades into them.
  * - Order: listEvents newest first; listTimeline oldest first; listUsers, listUserGroups,
@@ -36,6 +38,9 @@ import { timelineCases } from './testing/contract/timeline.js';
 import { enrolmentCases } from './testing/contract/enrolment.js';
 import { presenceCases } from './testing/contract/presence.js';
 import { cascadeCases } from './testing/contract/cascades.js';
+import { deviceSoftwareCases } from './testing/contract/device-software.js';
+import { writeCases } from './testing/contract/writes.js';
+import { passkeyCases } from './testing/contract/passkeys.js';
 
 export interface OpenedStore {
   store: Store;
@@ -62,7 +67,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     for (const cases of [
       settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases,
       sessionCases, apiTokenCases, loginFailureCases, eventCases, timelineCases, enrolmentCases,
-      presenceCases, cascadeCases,
+      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases,
     ]) {
       cases(ctx);
     }

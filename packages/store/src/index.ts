@@ -4,3 +4,4 @@
  */
 export * from './records.js';
 export * from './store.js';
+export * from './writes.js';

@@ -110,3 +110,35 @@ export interface PresenceRecord {
   connectedAt: number;
   remoteAddress: string;
 }
+
+/** A WebAuthn credential (passkey) of a user. */
+export interface PasskeyRecord {
+  id: string;
+  userId: string;
+  credentialId: string; // base64url, unique across users
+  publicKey: Uint8Array; // COSE public key as the authenticator gave it
+  counter: number; // signature counter last seen (0 = the authenticator keeps none)
+  transports: string[];
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A one-time WebAuthn challenge: consumed by the ceremony's finish, or expired. */
+export interface AuthChallengeRecord {
+  id: string;
+  purpose: 'register' | 'login';
+  userId: string | null; // the registering user; null for a (username-less) login
+  challenge: string; // base64url
+  expiresAt: number;
+}
+
+/** A device's installed software, as its agent last reported it (kept apart from the device row). */
+export interface DeviceSoftwareRecord {
+  deviceId: string;
+  source: 'dpkg' | 'rpm' | 'none';
+  packages: Array<{ name: string; version: string }>;
+  /** SHA-256 hex of the report, as the agent computed it (compared on every connect). */
+  hash: string;
+  updatedAt: number;
+}

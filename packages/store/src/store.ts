@@ -6,13 +6,16 @@
  * - `create*` of an existing unique key throws StoreError('conflict').
  * - `get*` returns null when missing; `update*`/`delete*` return false when nothing matched.
  * - Deleting a device group deletes its devices, rights links, enrolment tokens and timelines.
- * - Deleting a user deletes its sessions, API tokens, rights links and user-group memberships.
+ * - Deleting a user deletes its sessions, API tokens, rights links and user-group memberships,
+ *   passkeys and auth challenges.
  * - A committed write survives a crash of the process (kill -9) once the promise resolved.
  */
 import type {
-  ApiTokenRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PresenceRecord,
+  ApiTokenRecord, AuthChallengeRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PasskeyRecord, PresenceRecord,
   RightsLinkRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
 } from './records.js';
+import type { DeviceSoftwareRecord } from './records.js';
+import type { StoreWrite, StoreWriteResult } from './writes.js';
 
 export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
 
@@ -109,6 +112,19 @@ export interface Store {
   touchApiToken(id: string, lastUsedAt: number): Promise<void>;
   deleteApiToken(id: string): Promise<boolean>;
 
+  // passkeys (WebAuthn credentials) and their one-time challenges
+  createPasskey(p: PasskeyRecord): Promise<void>;
+  listPasskeysOfUser(userId: string): Promise<PasskeyRecord[]>;
+  getPasskeyByCredentialId(credentialId: string): Promise<PasskeyRecord | null>;
+  updatePasskeyUsage(id: string, counter: number, lastUsedAt: number): Promise<boolean>;
+  /** Deletes the passkey only when it belongs to `userId`; false otherwise. */
+  deletePasskeyOfUser(id: string, userId: string): Promise<boolean>;
+  deletePasskeysOfUser(userId: string): Promise<number>;
+  createAuthChallenge(c: AuthChallengeRecord): Promise<void>;
+  /** Atomically deletes the challenge and returns it when it has this purpose and is unexpired; else null. */
+  consumeAuthChallenge(id: string, purpose: AuthChallengeRecord['purpose'], now: number): Promise<AuthChallengeRecord | null>;
+  deleteExpiredAuthChallenges(now: number): Promise<number>;
+
   // events
   addEvent(e: EventRecord): Promise<void>;
   listEvents(q: EventQuery): Promise<EventRecord[]>;
@@ -141,4 +157,14 @@ export interface Store {
   /** Remove only if the same connection still holds it (a newer connection wins). */
   clearPresence(deviceId: string, connectionId: string): Promise<boolean>;
   clearPresenceOfWorker(workerId: string): Promise<number>;
+
+  // installed software, one row per device (devices.list never loads it)
+  /** Replaces the device's software report; a missing device throws StoreError('not_found'). */
+  setDeviceSoftware(s: DeviceSoftwareRecord): Promise<void>;
+  getDeviceSoftware(deviceId: string): Promise<DeviceSoftwareRecord | null>;
+  /** Only the hash of the stored report (what an agent is told on connect), without the packages. */
+  getDeviceSoftwareHash(deviceId: string): Promise<string | null>;
+
+  /** Applies the writes in order in one transaction (writes.ts); one result per write. */
+  applyWrites(writes: readonly StoreWrite[]): Promise<StoreWriteResult[]>;
 }

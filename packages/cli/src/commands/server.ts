@@ -21,6 +21,7 @@ export const serverCommands: PassthroughSpec[] = [
       'tls-key': { type: 'string', value: 'FILE', help: 'its private key (PEM)' },
       'metrics-port': { type: 'string', value: 'P', help: 'serve /metrics without auth on this separate port' },
       'log-level': { type: 'string', value: 'L', help: 'pino log level (default info)' },
+      'web-root': { type: 'string', value: 'DIR', help: 'serve the web UI from DIR (default: the built @meshwork/web package)' },
     },
     async runRaw(args, globalArgs) {
       // A global `--data D` given before `server start` applies unless the server flags set their own.

@@ -16,6 +16,8 @@ export const AUTH_EVENTS = {
   userPasswordSet: 'user.passwordSet',
   tokenCreated: 'token.created',
   tokenRevoked: 'token.revoked',
+  passkeyRegistered: 'account.passkeyRegistered',
+  passkeyDeleted: 'account.passkeyDeleted',
 } as const;
 
 export async function audit(sys: System, e: NewEvent): Promise<void> {

@@ -43,7 +43,7 @@ export async function checkLogin(sys: System, input: LoginInput, ip: string): Pr
   const now = sys.now();
   await sys.store.updateUser(user.id, { lastLoginAt: now });
   sys.metrics.inc('meshwork_logins_total', { result: 'success' });
-  await audit(sys, { type: AUTH_EVENTS.login, message: `${user.name} logged in from ${ip}`, actorId: user.id, data: { ip }, visibleTo: ['*'] });
+  await audit(sys, { type: AUTH_EVENTS.login, message: `${user.name} logged in from ${ip}`, actorId: user.id, data: { ip, method: 'password' }, visibleTo: ['*'] });
   return { ...user, lastLoginAt: now };
 }
 

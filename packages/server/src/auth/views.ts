@@ -1,7 +1,7 @@
-/** Store records → wire models (protocol) for accounts, sessions and API tokens. */
-import type { ApiToken, SessionInfo, User } from '@meshwork/protocol';
+/** Store records → wire models (protocol) for accounts, sessions, API tokens and passkeys. */
+import type { ApiToken, Passkey, SessionInfo, User } from '@meshwork/protocol';
 import { siteRightsToNames } from '@meshwork/protocol';
-import type { ApiTokenRecord, SessionRecord, UserRecord } from '@meshwork/store';
+import type { ApiTokenRecord, PasskeyRecord, SessionRecord, UserRecord } from '@meshwork/store';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -24,4 +24,8 @@ export function sessionView(u: UserRecord, s: Pick<SessionRecord, 'csrfToken' | 
 
 export function tokenView(t: ApiTokenRecord): ApiToken {
   return { id: t.id, userId: t.userId, name: t.name, createdAt: iso(t.createdAt), expiresAt: isoOrNull(t.expiresAt), lastUsedAt: isoOrNull(t.lastUsedAt) };
+}
+
+export function passkeyView(p: PasskeyRecord): Passkey {
+  return { id: p.id, name: p.name, createdAt: iso(p.createdAt), lastUsedAt: isoOrNull(p.lastUsedAt) };
 }

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GROUP_FULL, GROUP_RIGHTS, SITE_RIGHTS, endpoints, type EndpointName, type Endpoints } from '@meshwork/protocol';
+import { GROUP_FULL, GROUP_RIGHTS, SITE_RIGHTS, endpoints, type EndpointName, type Endpoints, type ErrorCode } from '@meshwork/protocol';
 import type { UserRecord } from '@meshwork/store';
 import { ApiError } from '../errors.js';
 import {
@@ -32,6 +32,9 @@ interface Fixture {
   eventId: string;
   /** A run the owner started (its device is offline, so it finished at once). */
   runId: string;
+  /** A passkey of the owner, and a passkey registration the owner started. */
+  passkeyId: string;
+  passkeyChallengeId: string;
 }
 
 type Probe<N extends EndpointName> =
@@ -43,6 +46,8 @@ type Probe<N extends EndpointName> =
       invisible?: true;
       /** A user who sees the group with `chat` only must get forbidden. */
       viewerForbidden?: true;
+      /** The one refusal expected instead (a foreign one-time challenge looks like a used one). */
+      refusedWith?: ErrorCode;
     }
   /** Acts only on the caller's own session/account: no foreign id can be named (checked below). */
   | { self: string };
@@ -62,9 +67,10 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'account.totpDisable': { self: 'the caller’s own TOTP' },
   'account.passkeys': { self: 'lists the caller’s own passkeys' },
   'account.passkeyRegisterBegin': { self: 'registers to the caller’s own account' },
-  'account.passkeyRegisterFinish': { self: 'registers to the caller’s own account' },
-  // A passkey id of another user is answered not_found (checked in the passkeys handler tests).
-  'account.passkeyDelete': { self: 'deletes only among the caller’s own passkeys' },
+  'account.passkeyRegisterFinish': {
+    input: (f) => ({ body: { challengeId: f.passkeyChallengeId, name: 'stolen', response: {} } }), refusedWith: 'passkey_challenge_invalid',
+  },
+  'account.passkeyDelete': { input: (f) => ({ params: { id: f.passkeyId } }), invisible: true },
 
   'users.list': { input: () => ({}), hidden: (f) => [f.owner.id, f.viewer.id] },
   'users.create': { input: () => ({ body: { name: 'sneaky', password: 'long-enough-password' } }) },
@@ -104,8 +110,8 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'devices.list': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
   'devices.get': { input: (f) => ({ params: D(f) }), invisible: true },
   'devices.update': { input: (f) => ({ params: D(f), body: { name: 'pwned', groupId: f.otherGroupId } }), invisible: true, viewerForbidden: true },
-  'devices.inventory': { input: (f) => ({ params: D(f) }), invisible: true },
-  'devices.software': { input: (f) => ({ params: D(f) }), invisible: true },
+  'devices.inventory': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
+  'devices.software': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
   'devices.timeline': { input: (f) => ({ params: D(f), query: {} }), invisible: true },
   'devices.delete': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
   'devices.openSession': { input: (f) => ({ params: D(f), body: { protocol: 'terminal' } }), invisible: true, viewerForbidden: true },
@@ -137,6 +143,7 @@ async function snapshot(sys: System, f: Fixture): Promise<unknown> {
     device: await s.getDevice(f.deviceId),
     enrolment: (await s.listEnrolmentTokens(f.groupId)).map((t) => t.id).sort(),
     apiTokens: (await s.listApiTokens()).map((t) => t.id).sort(),
+    passkeys: (await s.listPasskeysOfUser(f.owner.id)).map((p) => p.id),
   };
 }
 
@@ -163,9 +170,15 @@ describe('authorization coverage of the API table', () => {
     await sys.store.createApiToken({ id: 'ownertoken0001', userId: owner.id, name: 'ci', secretHash: 'b'.repeat(64), createdAt: sys.now(), expiresAt: null, lastUsedAt: null });
     const event = await sys.events.emit({ type: 'device.updated', message: 'seeded', actorId: owner.id, deviceId: device.id, groupId: group.id });
     const run = await call(sys, 'runs.create', principalOf(owner), { body: { deviceIds: [device.id], command: ['true'] } });
+    await sys.store.createPasskey({
+      id: 'ownerpasskey01', userId: owner.id, credentialId: 'b3duZXItY3JlZGVudGlhbA', publicKey: new Uint8Array([1, 2, 3]), counter: 0,
+      transports: [], name: 'owner laptop', createdAt: sys.now(), lastUsedAt: null,
+    });
+    await sys.store.createAuthChallenge({ id: 'ownerchallenge01', purpose: 'register', userId: owner.id, challenge: 'c2VlZGVk', expiresAt: sys.now() + 60_000 });
     f = {
       owner, intruder, viewer, groupId: group.id, otherGroupId: other.id, deviceId: device.id, userGroupId,
       enrolmentTokenId: '0123456789abcdef', apiTokenId: 'ownertoken0001', eventId: event.id, runId: run.runId,
+      passkeyId: 'ownerpasskey01', passkeyChallengeId: 'ownerchallenge01',
     };
   });
   after(() => t.close());
@@ -200,8 +213,9 @@ describe('authorization coverage of the API table', () => {
         const leaked = probe.hidden?.(f).filter((id) => text.includes(id)) ?? null;
         if (leaked === null) failures.push(`${name}: succeeded for a user without rights`);
         else if (leaked.length > 0) failures.push(`${name}: leaked ${leaked.join(', ')}`);
-      } else if (probe.invisible ? r.code !== 'not_found' : !['not_found', 'forbidden'].includes(r.code)) {
-        failures.push(`${name}: answered ${r.code}, expected ${probe.invisible ? 'not_found' : 'not_found or forbidden'}`);
+      } else {
+        const expected: string[] = probe.refusedWith ? [probe.refusedWith] : probe.invisible ? ['not_found'] : ['not_found', 'forbidden'];
+        if (!expected.includes(r.code)) failures.push(`${name}: answered ${r.code}, expected ${expected.join(' or ')}`);
       }
       if (probe.viewerForbidden) {
         const v = await outcome(call(sys, name, principalOf(f.viewer), input));

@@ -14,7 +14,8 @@ import { parseCookies, serializeCookie } from './cookies.js';
 import type { Handlers, ReplyControl, RequestContext } from './handler.js';
 import { authenticate } from '../auth/authenticate.js';
 import { registerOpenApiRoute } from '../openapi/route.js';
-import { registerSetupPage } from './pages/setup-page.js';
+import { registerWebUi, sendPage, wantsPage } from './web/routes.js';
+import type { WebUi } from './web/web-root.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -26,6 +27,8 @@ export interface AppOptions {
   https?: { key: string; cert: string };
   /** Local mode: every request acts as this principal (filesystem access to the data dir is the trust). */
   localPrincipal?: Principal;
+  /** The web UI to serve (pages and assets); omitted in local mode, which serves only the API. */
+  web?: WebUi;
 }
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -69,7 +72,10 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     sys.metrics.inc('meshwork_http_requests_total', { method: req.method });
   });
   app.setErrorHandler((err, req, reply) => sendError(sys, req, reply, err));
-  app.setNotFoundHandler((_req, reply) => void reply.code(404).send(errorBody('not_found')));
+  app.setNotFoundHandler((req, reply) => {
+    if (opts.web && wantsPage(req)) return void sendPage(opts.web, reply); // an SPA route
+    void reply.code(404).send(errorBody('not_found'));
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     try {
@@ -105,6 +111,8 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
           principal: principal as never,
           ip: req.ip,
           userAgent: String(req.headers['user-agent'] ?? '').slice(0, 256),
+          origin: firstHeader(req.headers.origin),
+          host: firstHeader(req.headers.host),
           cookies,
           reply: replyControl(reply),
         };
@@ -114,7 +122,7 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     });
   }
   registerOpenApiRoute(app);
-  registerSetupPage(app);
+  if (opts.web) registerWebUi(app, opts.web);
   return app;
 }
 
@@ -149,6 +157,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: string): un
   }
   return r.data;
 }
+
+const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 function replyControl(reply: FastifyReply): ReplyControl {
   const cookies: string[] = [];

@@ -22,6 +22,9 @@ export interface RequestContext<N extends EndpointName> {
   principal: N extends never ? never : Principal | null;
   ip: string;
   userAgent: string;
+  /** The request's Origin and Host headers (passkeys bind to the origin; see auth/passkeys.ts). */
+  origin: string | undefined;
+  host: string | undefined;
   cookies: Record<string, string>;
   reply: ReplyControl;
 }

@@ -5,6 +5,7 @@ export const migration: Migration = {
   version: 2,
   name: 'passkeys',
   sql: `
+-- credential_id is base64url; public_key the COSE key; transports a JSON array of strings.
 CREATE TABLE passkeys (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -18,10 +19,11 @@ CREATE TABLE passkeys (
 ) STRICT;
 CREATE INDEX passkeys_user ON passkeys(user_id);
 
+-- One-time WebAuthn challenges: deleted when consumed (DELETE … RETURNING) or expired.
 CREATE TABLE auth_challenges (
   id TEXT PRIMARY KEY,
-  purpose TEXT NOT NULL,
-  user_id TEXT,
+  purpose TEXT NOT NULL CHECK (purpose IN ('register', 'login')),
+  user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
   challenge TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) STRICT;

@@ -17,7 +17,7 @@ export function Layout() {
           <NavLink to="/groups">Groups</NavLink>
           <NavLink to="/run">Run</NavLink>
           <NavLink to="/events">Events</NavLink>
-          {hasSiteRight('manageUsers') && <NavLink to="/users">Users</NavLink>}
+          {(hasSiteRight('manageUsers') || hasSiteRight('manageUserGroups')) && <NavLink to="/users">Users</NavLink>}
           <NavLink to="/account">Account</NavLink>
         </nav>
         <span className={`live live-${status}`} title="Live updates" data-testid="live-status">

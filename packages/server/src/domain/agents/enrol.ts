@@ -14,7 +14,8 @@ import type { AgentInfo, AgentRefusalCode } from '@meshwork/protocol';
 import type { DeviceGroupRecord, DeviceRecord } from '@meshwork/store';
 import type { System } from '../../system.js';
 import { enrolmentTokenId, hashEnrolmentToken } from '../enrolment/tokens.js';
-import { AGENT_EVENT_TYPES } from './events.js';
+import { AGENT_EVENT_TYPES, deviceEvent, publishEvent } from './events.js';
+import { directWrites, type WriteFn } from './group-commit.js';
 import { deviceNameFrom } from './names.js';
 
 export type EnrolledVia = { via: 'token'; tokenId: string } | { via: 'group' };
@@ -31,13 +32,13 @@ const badToken = (message: string): Admission => ({ ok: false, code: 'bad_enrolm
  */
 const queues = new WeakMap<System['store'], Map<string, Promise<unknown>>>();
 
-export async function admitDevice(sys: System, deviceId: string, info: AgentInfo | undefined): Promise<Admission> {
+export async function admitDevice(sys: System, deviceId: string, info: AgentInfo | undefined, write: WriteFn = directWrites(sys.store)): Promise<Admission> {
   let perDevice = queues.get(sys.store);
   if (!perDevice) queues.set(sys.store, (perDevice = new Map()));
   const queue = perDevice;
   const run = (queue.get(deviceId) ?? Promise.resolve()).then(
-    () => admitOnce(sys, deviceId, info),
-    () => admitOnce(sys, deviceId, info),
+    () => admitOnce(sys, deviceId, info, write),
+    () => admitOnce(sys, deviceId, info, write),
   );
   queue.set(deviceId, run);
   try {
@@ -47,7 +48,7 @@ export async function admitDevice(sys: System, deviceId: string, info: AgentInfo
   }
 }
 
-async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefined): Promise<Admission> {
+async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefined, write: WriteFn): Promise<Admission> {
   const known = await sys.store.getDevice(deviceId);
   if (known) return { ok: true, device: known, enrolled: null };
 
@@ -59,12 +60,12 @@ async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefi
     if (!(await sys.store.consumeEnrolmentToken(record.id, sys.now()))) return badToken('The enrolment token has expired or has been used up.');
     const group = await sys.store.getDeviceGroup(record.groupId);
     if (!group) return badToken('The device group of this enrolment token no longer exists.');
-    return enrol(sys, deviceId, info, group, { via: 'token', tokenId: record.id });
+    return enrol(sys, write, deviceId, info, group, { via: 'token', tokenId: record.id });
   }
 
   if (info?.groupId !== undefined) {
     const group = await sys.store.getDeviceGroup(info.groupId);
-    if (group) return enrol(sys, deviceId, info, group, { via: 'group' });
+    if (group) return enrol(sys, write, deviceId, info, group, { via: 'group' });
     return {
       ok: false,
       code: 'not_enrolled',
@@ -74,7 +75,7 @@ async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefi
   return { ok: false, code: 'not_enrolled', message: 'This device is not enrolled and presented neither a device group id nor an enrolment token.' };
 }
 
-async function enrol(sys: System, deviceId: string, info: AgentInfo | undefined, group: DeviceGroupRecord, via: EnrolledVia): Promise<Admission> {
+async function enrol(sys: System, write: WriteFn, deviceId: string, info: AgentInfo | undefined, group: DeviceGroupRecord, via: EnrolledVia): Promise<Admission> {
   const now = sys.now();
   const device: DeviceRecord = {
     id: deviceId,
@@ -88,13 +89,16 @@ async function enrol(sys: System, deviceId: string, info: AgentInfo | undefined,
     lastSeen: now,
     createdAt: now,
   };
-  await sys.store.upsertDevice(device);
-  await sys.events.emit({
+  const event = deviceEvent(sys, {
     type: AGENT_EVENT_TYPES.deviceEnrolled,
     message: `Device ${device.name} enrolled in device group ${group.name}`,
     deviceId,
     groupId: group.id,
     data: via.via === 'token' ? { via: 'token', tokenId: via.tokenId } : { via: 'group' },
   });
+  // The device row and its event in one commit (batched with other handshakes by the endpoint).
+  const [stored, logged] = await write([{ kind: 'upsertDevice', device }, { kind: 'addEvent', event, requires: 0 }]);
+  if (stored?.status === 'failed') throw stored.error; // e.g. the group was removed meanwhile
+  if (logged?.status === 'ok') await publishEvent(sys, event);
   return { ok: true, device, enrolled: via };
 }

@@ -4,13 +4,17 @@
  *
  *   answerHello      version check, the TLS certificate the agent saw must be one this server serves,
  *                    a fresh 32-byte server nonce, serverTranscript signed with the agent-server key
- *   verifyAgentAuth  agentTranscript verified with the agent's P-256 key (one KeyObject per
- *                    connection, nothing cached across connections), the certificate (if sent) must
- *                    carry the same key, device id = SHA-384(SPKI) hex
+ *   verifyAgentAuth  agentTranscript verified with the agent's P-256 key (imported per connection
+ *                    from the SPKI's point as a JWK — OpenSSL checks the point is on the curve —
+ *                    which costs half a DER import; nothing cached across connections); the
+ *                    certificate (if sent) must be a well-formed DER certificate whose
+ *                    SubjectPublicKeyInfo is byte for byte agentPublicKey (a DER walk, not an
+ *                    OpenSSL parse: nothing else in it is used); device id = SHA-384(SPKI) hex
  *
  * Pure functions over one connection's state; the socket code sends and parses the frames.
  */
 import { createHash, createPublicKey, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { certificateParts, children, readTlv } from '@meshwork/protocol/x509/index';
 import {
   agentTranscript,
   authBytes,
@@ -104,7 +108,7 @@ export function verifyAgentAuth(keys: HandshakeKeys, pending: PendingAuth, auth:
   const transcript = agentTranscript(pending.tlsCertHash, pending.serverNonce, pending.agentNonce, keys.publicDer);
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(agentPublicKey), format: 'der', type: 'spki' });
+    key = p256KeyFromSpki(agentPublicKey);
   } catch {
     // The schema admits only P-256 SPKI shapes, but the point itself may be off the curve.
     return { ok: false, code: 'bad_message', message: 'agentPublicKey is not a valid P-256 public key.' };
@@ -117,15 +121,45 @@ export function verifyAgentAuth(keys: HandshakeKeys, pending: PendingAuth, auth:
   }
   if (!valid) return { ok: false, code: 'bad_signature', message: 'The agent signature does not verify for this connection.' };
   if (agentCertificate !== undefined) {
-    let certKey: Buffer;
-    try {
-      certKey = new X509Certificate(agentCertificate).publicKey.export({ type: 'spki', format: 'der' });
-    } catch {
-      return { ok: false, code: 'bad_message', message: 'agentCertificate is not an X.509 certificate.' };
-    }
-    if (!bytesEqual(new Uint8Array(certKey), agentPublicKey)) {
+    const certKey = certificateSpki(agentCertificate);
+    if (certKey === null) return { ok: false, code: 'bad_message', message: 'agentCertificate is not an X.509 certificate.' };
+    if (!bytesEqual(certKey, agentPublicKey)) {
       return { ok: false, code: 'bad_signature', message: 'agentCertificate is not for agentPublicKey.' };
     }
   }
   return { ok: true, deviceId: deviceIdFromSpkiHash(new Uint8Array(createHash('sha384').update(agentPublicKey).digest())) };
+}
+
+/** Bytes of the RFC 5480 P-256 SPKI header before the uncompressed point (04 ‖ X ‖ Y). */
+const P256_SPKI_POINT_AT = 26;
+
+/**
+ * A P-256 public key from its SPKI (the 91-byte shape protocol's schema admits), imported from the
+ * point's coordinates as a JWK: OpenSSL still checks the point lies on the curve, at about half
+ * the cost of a DER import. Throws on anything else.
+ */
+export function p256KeyFromSpki(spki: Uint8Array): KeyObject {
+  if (spki.length !== P256_SPKI_POINT_AT + 65 || spki[P256_SPKI_POINT_AT] !== 0x04) throw new RangeError('not a P-256 SPKI');
+  const at = P256_SPKI_POINT_AT + 1;
+  const x = Buffer.from(spki.subarray(at, at + 32)).toString('base64url');
+  const y = Buffer.from(spki.subarray(at + 32, at + 64)).toString('base64url');
+  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+}
+
+/**
+ * The SubjectPublicKeyInfo of a DER certificate (Certificate ::= SEQUENCE { tbsCertificate
+ * SEQUENCE, signatureAlgorithm SEQUENCE, signatureValue BIT STRING }, nothing after it), or null
+ * when it is not one. Its signature is not checked: the server trusts nothing in the certificate,
+ * it only requires the key in it to be the key that signed the handshake.
+ */
+export function certificateSpki(der: Uint8Array): Uint8Array | null {
+  try {
+    const cert = readTlv(der);
+    if (cert.tag !== 0x30 || cert.raw.length !== der.length) return null;
+    const parts = children(cert.content);
+    if (parts.length !== 3 || parts[0]?.tag !== 0x30 || parts[1]?.tag !== 0x30 || parts[2]?.tag !== 0x03) return null;
+    return certificateParts(der).subjectPublicKeyInfo;
+  } catch {
+    return null;
+  }
 }

@@ -29,7 +29,7 @@ describe('inventory reports', () => {
   it('stores a changed report once (data as given, os text, hashes), refuses a wrong hash, ignores an unchanged one', async () => {
     const g = await addGroup(t.sys, 'G');
     const d = await addDevice(t.sys, g.id, 'box', { os: null });
-    assert.deepEqual(knownFrame(d), { type: 'known', inventoryHash: null, softwareHash: null });
+    assert.deepEqual(knownFrame(d, null), { type: 'known', inventoryHash: null, softwareHash: null });
     const pushed: unknown[] = [];
     const unsub = t.sys.bus.subscribe(DEVICES_CHANNEL, (m) => pushed.push(m));
 
@@ -44,7 +44,11 @@ describe('inventory reports', () => {
     assert.ok(after);
     assert.equal(after.os, 'Ubuntu 24.04');
     assert.deepEqual(after.info['system'], inv, 'agent strings are stored verbatim, as data');
-    assert.deepEqual(knownFrame(after), { type: 'known', inventoryHash: reportHash(inv), softwareHash: reportHash(sw) });
+    assert.deepEqual(knownFrame(after, await t.sys.store.getDeviceSoftwareHash(d.id)), { type: 'known', inventoryHash: reportHash(inv), softwareHash: reportHash(sw) });
+    assert.equal(after.info['software'], undefined, 'installed software is not in the device row');
+    const software = await t.sys.store.getDeviceSoftware(d.id);
+    assert.deepEqual(software && { source: software.source, packages: software.packages, hash: software.hash }, { ...sw, hash: reportHash(sw) });
+    assert.equal(await applyReport(t.sys, d.id, { type: 'software', hash: reportHash(sw), software: sw }), 'unchanged');
     assert.equal((await t.sys.store.listEvents({ deviceId: d.id, type: 'device.inventory', limit: 10 })).length, 2);
     assert.equal(pushed.length, 2, 'a device frame per change');
   });

@@ -1,11 +1,13 @@
 /**
  * Inventory reports from a connected agent. The agent sends a report only when its hash differs
  * from what `known` said the server holds; the server recomputes the hash (SHA-256 hex of the
- * protocol's canonicalJson of the report) and refuses a mismatch. Stored in the device record:
+ * protocol's canonicalJson of the report) and refuses a mismatch. Stored:
  *
  *   device.info.system        SystemInventory        device.infoHash        its hash
- *   device.info.software      SoftwareInventory      device.info.softwareHash
+ *   device.info.systemAt      when it was stored (ms)
  *   device.os                 `${os.name} ${os.version}` as display text
+ *   device_software table     SoftwareInventory + hash (store.setDeviceSoftware): installed
+ *                             packages can be thousands of rows' worth, so device lists never load them
  *
  * Agent strings are stored as data, validated and length-limited by the protocol schemas.
  * A `device.inventory` event is recorded and a `device` frame pushed only when a hash changed.
@@ -23,8 +25,8 @@ export const reportHash = (report: unknown): string => createHash('sha256').upda
 const validHash = (v: unknown): string | null => (ReportHash.safeParse(v).success ? (v as string) : null);
 
 /** The `known` frame for a stored device: the hashes of the reports the server holds. */
-export function knownFrame(d: Pick<DeviceRecord, 'info' | 'infoHash'>): ServerKnown {
-  return { type: 'known', inventoryHash: validHash(d.infoHash), softwareHash: validHash(d.info['softwareHash']) };
+export function knownFrame(d: Pick<DeviceRecord, 'infoHash'>, softwareHash: string | null): ServerKnown {
+  return { type: 'known', inventoryHash: validHash(d.infoHash), softwareHash: validHash(softwareHash) };
 }
 
 export type ReportOutcome = 'stored' | 'unchanged' | 'hash_mismatch' | 'gone';
@@ -35,22 +37,29 @@ export async function applyReport(sys: System, deviceId: string, frame: AgentSes
   if (reportHash(report) !== frame.hash) return 'hash_mismatch';
   const before = await sys.store.getDevice(deviceId);
   if (!before) return 'gone';
-  const held = knownFrame(before);
-  if ((frame.type === 'inventory' ? held.inventoryHash : held.softwareHash) === frame.hash) return 'unchanged';
+  const held = frame.type === 'inventory' ? validHash(before.infoHash) : await sys.store.getDeviceSoftwareHash(deviceId);
+  if (held === frame.hash) return 'unchanged';
 
-  const patch: Partial<Omit<DeviceRecord, 'id' | 'createdAt'>> =
-    frame.type === 'inventory'
-      ? { info: { ...before.info, system: frame.inventory }, infoHash: frame.hash, os: osText(frame.inventory.os) }
-      : { info: { ...before.info, software: frame.software, softwareHash: frame.hash } };
-  if (!(await sys.store.updateDevice(deviceId, patch))) return 'gone';
-  const after: DeviceRecord = { ...before, ...patch };
+  const now = sys.now();
+  if (frame.type === 'inventory') {
+    const patch = { info: { ...before.info, system: frame.inventory, systemAt: now }, infoHash: frame.hash, os: osText(frame.inventory.os) };
+    if (!(await sys.store.updateDevice(deviceId, patch))) return 'gone';
+    Object.assign(before, patch);
+  } else {
+    try {
+      await sys.store.setDeviceSoftware({ deviceId, source: frame.software.source, packages: frame.software.packages, hash: frame.hash, updatedAt: now });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'not_found') return 'gone';
+      throw err;
+    }
+  }
   await sys.events.emit({
     type: AGENT_EVENT_TYPES.deviceInventory,
-    message: frame.type === 'inventory' ? `Inventory of ${after.name} changed` : `Installed software of ${after.name} changed (${frame.software.packages.length} packages)`,
+    message: frame.type === 'inventory' ? `Inventory of ${before.name} changed` : `Installed software of ${before.name} changed (${frame.software.packages.length} packages)`,
     deviceId,
-    groupId: after.groupId,
+    groupId: before.groupId,
     data: frame.type === 'inventory' ? { report: 'system', hash: frame.hash } : { report: 'software', hash: frame.hash, packages: frame.software.packages.length },
   });
-  await publishDevice(sys, after, true);
+  await publishDevice(sys, before, true);
   return 'stored';
 }

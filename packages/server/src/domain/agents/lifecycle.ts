@@ -6,11 +6,15 @@
  * the newest setPresence wins). Every claim is also published on PRESENCE_CHANNEL so that whichever
  * worker holds an older connection of the same device closes it (`refused superseded`).
  */
-import type { DeviceRecord } from '@meshwork/store';
+import type { DeviceRecord, PresenceRecord, StoreWrite } from '@meshwork/store';
 import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import type { System } from '../../system.js';
 import { deviceView } from '../devices/view.js';
-import { AGENT_EVENT_TYPES } from './events.js';
+import { AGENT_EVENT_TYPES, deviceEvent, publishEvent } from './events.js';
+import { directWrites, type WriteFn } from './group-commit.js';
+
+/** Rows per transaction at shutdown and start (one commit each). */
+const WRITE_CHUNK = 5_000;
 
 /** Bus channel: a connection claimed a device (so older connections elsewhere must go). */
 export const PRESENCE_CHANNEL = 'presence';
@@ -41,15 +45,21 @@ export async function publishDevice(sys: System, device: DeviceRecord, online: b
   await sys.bus.publish(DEVICES_CHANNEL, m);
 }
 
-/** Makes this connection the device's holder (before `welcome`) and tells every worker. */
+/** Makes this connection the device's holder and tells every worker (used where no batch applies). */
 export async function claimPresence(sys: System, ref: AgentConnectionRef): Promise<void> {
-  await sys.store.setPresence({
-    deviceId: ref.deviceId,
-    workerId: sys.bus.workerId,
-    connectionId: ref.connectionId,
-    connectedAt: sys.now(),
-    remoteAddress: ref.remoteAddress,
-  });
+  await sys.store.setPresence(presenceRow(sys, ref));
+  await publishClaim(sys, ref);
+}
+
+const presenceRow = (sys: System, ref: AgentConnectionRef): PresenceRecord => ({
+  deviceId: ref.deviceId,
+  workerId: sys.bus.workerId,
+  connectionId: ref.connectionId,
+  connectedAt: sys.now(),
+  remoteAddress: ref.remoteAddress,
+});
+
+async function publishClaim(sys: System, ref: AgentConnectionRef): Promise<void> {
   const claim: PresenceClaim = { type: 'claimed', deviceId: ref.deviceId, workerId: sys.bus.workerId, connectionId: ref.connectionId };
   await sys.bus.publish(PRESENCE_CHANNEL, claim);
 }
@@ -59,42 +69,54 @@ export async function holdsPresence(sys: System, ref: Pick<AgentConnectionRef, '
   return (await sys.store.getPresence(ref.deviceId))?.connectionId === ref.connectionId;
 }
 
-/** After `welcome`: lastSeen, timeline `online`, event `device.online`, a live `device` frame. */
-export async function recordOnline(sys: System, device: DeviceRecord, ref: AgentConnectionRef): Promise<void> {
+/**
+ * Before `welcome`, as one unit of writes (one commit, batched with other handshakes by the
+ * endpoint's group commit): the presence claim, lastSeen, timeline `online`, event `device.online`.
+ * Once committed: the claim on the bus, the event and a live `device` frame. False when the
+ * device was removed meanwhile (nothing but the claim was written).
+ */
+export async function goOnline(sys: System, write: WriteFn, device: DeviceRecord, ref: AgentConnectionRef): Promise<boolean> {
   const now = sys.now();
-  if (!(await sys.store.updateDevice(device.id, { lastSeen: now }))) return;
-  const after = { ...device, lastSeen: now };
-  await sys.store.addTimeline({ deviceId: device.id, time: now, state: 'online', detail: `connected from ${ref.remoteAddress}` });
-  await sys.events.emit({
-    type: AGENT_EVENT_TYPES.deviceOnline,
-    message: `Device ${after.name} connected`,
-    deviceId: device.id,
-    groupId: after.groupId,
+  const event = deviceEvent(sys, {
+    type: AGENT_EVENT_TYPES.deviceOnline, message: `Device ${device.name} connected`, deviceId: device.id, groupId: device.groupId,
     data: { remoteAddress: ref.remoteAddress },
   });
-  await publishDevice(sys, after, true);
+  const results = await write([
+    { kind: 'setPresence', presence: presenceRow(sys, ref) },
+    { kind: 'touchDevice', deviceId: device.id, lastSeen: now },
+    { kind: 'addTimeline', entry: { deviceId: device.id, time: now, state: 'online', detail: `connected from ${ref.remoteAddress}` }, requires: 1 },
+    { kind: 'addEvent', event, requires: 1 },
+  ]);
+  await publishClaim(sys, ref);
+  if (results[1]?.status !== 'ok') return false;
+  if (results[3]?.status === 'ok') await publishEvent(sys, event);
+  await publishDevice(sys, { ...device, lastSeen: now }, true);
+  return true;
 }
 
 /**
  * On close. Clears the presence row only if this connection still holds it; a superseded
  * connection changes nothing (the device is still online elsewhere) and returns false.
+ * Otherwise lastSeen, timeline `offline`, event `device.offline`, live `device` frame — one unit.
  */
-export async function recordOffline(sys: System, ref: AgentConnectionRef, detail: string): Promise<boolean> {
-  if (!(await sys.store.clearPresence(ref.deviceId, ref.connectionId))) return false;
+export async function recordOffline(sys: System, ref: AgentConnectionRef, detail: string, write: WriteFn = directWrites(sys.store)): Promise<boolean> {
   const device = await sys.store.getDevice(ref.deviceId);
-  if (!device) return true; // removed while connected: nothing left to record
+  const clear: StoreWrite = { kind: 'clearPresence', deviceId: ref.deviceId, connectionId: ref.connectionId };
+  if (!device) return (await write([clear]))[0]?.status === 'ok'; // removed while connected: nothing left to record
   const now = sys.now();
-  await sys.store.updateDevice(device.id, { lastSeen: now });
-  const after = { ...device, lastSeen: now };
-  await sys.store.addTimeline({ deviceId: device.id, time: now, state: 'offline', detail });
-  await sys.events.emit({
-    type: AGENT_EVENT_TYPES.deviceOffline,
-    message: `Device ${after.name} disconnected`,
-    deviceId: device.id,
-    groupId: after.groupId,
+  const event = deviceEvent(sys, {
+    type: AGENT_EVENT_TYPES.deviceOffline, message: `Device ${device.name} disconnected`, deviceId: device.id, groupId: device.groupId,
     data: { reason: detail },
   });
-  await publishDevice(sys, after, false);
+  const results = await write([
+    clear,
+    { kind: 'touchDevice', deviceId: device.id, lastSeen: now, requires: 0 },
+    { kind: 'addTimeline', entry: { deviceId: device.id, time: now, state: 'offline', detail }, requires: 1 },
+    { kind: 'addEvent', event, requires: 1 },
+  ]);
+  if (results[0]?.status !== 'ok') return false;
+  if (results[3]?.status === 'ok') await publishEvent(sys, event);
+  if (results[1]?.status === 'ok') await publishDevice(sys, { ...device, lastSeen: now }, false);
   return true;
 }
 
@@ -120,14 +142,9 @@ export async function recordWorkerShutdown(sys: System, deviceIds: readonly stri
   const started = clock();
   const now = sys.now();
   let timeline = 0;
-  for (const deviceId of deviceIds) {
-    if (clock() - started > budgetMs) break;
-    try {
-      await sys.store.addTimeline({ deviceId, time: now, state: 'offline', detail: 'server shutdown' });
-      timeline++;
-    } catch (err) {
-      sys.log.debug({ err, deviceId }, 'no shutdown timeline row (device removed?)');
-    }
+  for (let i = 0; i < deviceIds.length && clock() - started <= budgetMs; i += WRITE_CHUNK) {
+    const writes: StoreWrite[] = deviceIds.slice(i, i + WRITE_CHUNK).map((deviceId) => ({ kind: 'addTimeline', entry: { deviceId, time: now, state: 'offline', detail: 'server shutdown' } }));
+    timeline += (await sys.store.applyWrites(writes)).filter((r) => r.status === 'ok').length; // a removed device fails alone
   }
   await sys.store.clearPresenceOfWorker(sys.bus.workerId);
   return { timeline, skipped: deviceIds.length - timeline };
@@ -144,13 +161,13 @@ export async function recordWorkerShutdown(sys: System, deviceIds: readonly stri
 export async function clearStalePresence(sys: System): Promise<number> {
   const rows = await sys.store.listPresence();
   const now = sys.now();
-  for (const row of rows) {
-    if (!(await sys.store.clearPresence(row.deviceId, row.connectionId))) continue;
-    try {
-      await sys.store.addTimeline({ deviceId: row.deviceId, time: now, state: 'offline', detail: 'server restarted' });
-    } catch (err) {
-      sys.log.debug({ err, deviceId: row.deviceId }, 'no restart timeline row (device removed?)');
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const writes: StoreWrite[] = [];
+    for (const row of rows.slice(i, i + WRITE_CHUNK)) {
+      const at = writes.push({ kind: 'clearPresence', deviceId: row.deviceId, connectionId: row.connectionId }) - 1;
+      writes.push({ kind: 'addTimeline', entry: { deviceId: row.deviceId, time: now, state: 'offline', detail: 'server restarted' }, requires: at });
     }
+    await sys.store.applyWrites(writes); // a removed device's timeline row fails alone
   }
   return rows.length;
 }

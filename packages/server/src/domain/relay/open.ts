@@ -17,7 +17,7 @@ function optionsOf(body: CreateRelaySession): RelayOptions {
 
 export async function openRelaySession(sys: System, p: Principal, deviceId: string, body: CreateRelaySession): Promise<RelaySessionInfo> {
   const device = await sys.authz.requireDevice(p, deviceId, RELAY_CAPABILITY[body.protocol]);
-  if (!sys.relay.accepting) throw new ApiError('unavailable', 'Relay sessions need a running server with one worker.');
+  if (!sys.relay.accepting) throw new ApiError('unavailable', 'Relay sessions need a running server.');
   if (!(await sys.store.getPresence(device.id))) throw new ApiError('device_offline');
   const rights = await sys.authz.groupMask(p, device.groupId);
   const options = optionsOf(body);

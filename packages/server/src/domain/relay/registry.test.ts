@@ -1,17 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InProcessRelaySessions, RELAY_LIMITS, type RelayRecord } from './registry.js';
+import { InProcessRelaySessions, MAX_RELAY_SLOT, ownerSlot, RELAY_LIMITS, type RelayRecord } from './registry.js';
 
 const input = (userId = 'u1'): Omit<RelayRecord, 'relayId' | 'createdAt' | 'expiresAt'> => ({
   protocol: 'files', deviceId: 'd'.repeat(96), deviceName: 'pi', groupId: 'g'.repeat(96), userId, userName: 'alice', rights: 8, options: {},
 });
 
-test('relay registry: refuses to create while no endpoint is attached, or with several workers', () => {
-  assert.throws(() => new InProcessRelaySessions().create(input(), 0), /one worker/);
-  const multi = new InProcessRelaySessions(RELAY_LIMITS, false);
-  multi.attach({ expired: () => undefined });
-  assert.equal(multi.accepting, false);
-  assert.throws(() => multi.create(input(), 0), /one worker/);
+test('relay registry: refuses to create while no endpoint is attached', () => {
+  assert.throws(() => new InProcessRelaySessions().create(input(), 0), /running server/);
+});
+
+test('relay registry: both secrets name the worker slot that owns the record', () => {
+  for (const slot of [0, 1, 7, MAX_RELAY_SLOT]) {
+    const r = new InProcessRelaySessions(RELAY_LIMITS, slot);
+    r.attach({ expired: () => undefined });
+    const c = r.create(input(), 0);
+    assert.equal(ownerSlot(c.sessionId), slot);
+    assert.equal(ownerSlot(c.token), slot);
+    assert.equal(r.claim('user', c.sessionId, 'u1')?.relayId, c.record.relayId);
+    r.remove(c.record.relayId);
+  }
+  assert.throws(() => new InProcessRelaySessions(RELAY_LIMITS, MAX_RELAY_SLOT + 1), RangeError);
+  assert.equal(ownerSlot('short'), null);
+  assert.equal(ownerSlot('!'.repeat(43)), null);
 });
 
 test('relay registry: two independent secrets, each end claimable once, the user end only by its user', () => {

@@ -5,9 +5,10 @@
  * listed. Each end can be claimed exactly once; a record is gone once paired, failed for good, or
  * expired (RELAY_PAIR_TIMEOUT_MS), so a session id is never usable twice.
  *
- * This in-process registry is the single-worker implementation of RelaySessions. Several workers
- * would need the records in the store or on the bus *and* both sockets in one process; see
- * docs/design.md §9 ("Workers").
+ * Each worker keeps its own records. With several workers the first character of both secrets
+ * names the worker slot that created the record (its *owner*), so whichever worker a socket lands
+ * on knows where to splice it (ws/relay/splice.ts); the other 42 characters are random (252 bits).
+ * See docs/design.md §9 ("Workers").
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { RELAY_PAIR_TIMEOUT_MS, type RelayOptions, type RelayProtocol } from '@meshwork/protocol';
@@ -53,7 +54,9 @@ export interface RelayLimits {
 export const RELAY_LIMITS: RelayLimits = { maxPendingPerUser: 32, maxPending: 1_000, pairTimeoutMs: RELAY_PAIR_TIMEOUT_MS };
 
 export interface RelaySessions {
-  /** True while a relay endpoint in this process can pair sockets (not in the CLI's local mode, not with several workers). */
+  /** The worker slot whose records these are (0 without workers); see ownerSlot(). */
+  readonly slot: number;
+  /** True while a relay endpoint in this process can pair sockets (not in the CLI's local mode). */
   readonly accepting: boolean;
   create(input: Omit<RelayRecord, 'relayId' | 'createdAt' | 'expiresAt'>, now: number): CreatedRelay;
   /** Claims one end by its secret: the record, or null when unknown, expired, already claimed, or (user end) of another user. */
@@ -65,7 +68,16 @@ export interface RelaySessions {
   readonly pending: number;
 }
 
-const secret = (): string => randomBytes(32).toString('base64url');
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Worker slots that fit in the first character of a secret (0 = a server without workers). */
+export const MAX_RELAY_SLOT = ALPHABET.length - 1;
+const secret = (slot: number): string => ALPHABET[slot] + randomBytes(32).toString('base64url').slice(1);
+
+/** The worker slot that created the record behind a secret, or null when it is not one of ours. */
+export function ownerSlot(s: string): number | null {
+  if (typeof s !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(s)) return null;
+  return ALPHABET.indexOf(s[0]!);
+}
 const key = (s: string): string => createHash('sha256').update(s).digest('base64url');
 
 interface Entry {
@@ -83,12 +95,14 @@ export class InProcessRelaySessions implements RelaySessions {
 
   constructor(
     private readonly limits: RelayLimits = RELAY_LIMITS,
-    /** With several workers no process can pair both ends reliably: never accept. */
-    private readonly singleWorker = true,
-  ) {}
+    /** This worker's slot (1..MAX_RELAY_SLOT), or 0 without workers. */
+    readonly slot = 0,
+  ) {
+    if (!Number.isInteger(slot) || slot < 0 || slot > MAX_RELAY_SLOT) throw new RangeError(`relay slot ${slot} is out of range`);
+  }
 
   get accepting(): boolean {
-    return this.singleWorker && this.listener !== null;
+    return this.listener !== null;
   }
 
   get pending(): number {
@@ -104,14 +118,14 @@ export class InProcessRelaySessions implements RelaySessions {
   }
 
   create(input: Omit<RelayRecord, 'relayId' | 'createdAt' | 'expiresAt'>, now: number): CreatedRelay {
-    if (!this.accepting) throw new ApiError('unavailable', 'Relay sessions need a running server with one worker.');
+    if (!this.accepting) throw new ApiError('unavailable', 'Relay sessions need a running server.');
     if (this.byId.size >= this.limits.maxPending) throw new ApiError('rate_limited', 'Too many relay sessions are waiting to connect.');
     let mine = 0;
     for (const e of this.byId.values()) if (e.record.userId === input.userId) mine++;
     if (mine >= this.limits.maxPendingPerUser) throw new ApiError('rate_limited', 'Too many of your relay sessions are waiting to connect.');
     const record: RelayRecord = { ...input, relayId: randomBytes(8).toString('hex'), createdAt: now, expiresAt: now + this.limits.pairTimeoutMs };
-    const sessionId = secret();
-    const token = secret();
+    const sessionId = secret(this.slot);
+    const token = secret(this.slot);
     const timer = setTimeout(() => this.expire(record.relayId), this.limits.pairTimeoutMs);
     timer.unref();
     const entry: Entry = { record, userKey: key(sessionId), agentKey: key(token), claimed: new Set(), timer };

@@ -76,9 +76,12 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     if (body.disabled !== undefined) patch.disabled = body.disabled;
     if (body.resetTotp) Object.assign(patch, { totpSecret: null, totpPendingSecret: null, backupCodeHashes: [] });
     await sys.store.updateUser(target.id, patch);
+    // Resetting the second factor also removes the passkeys: the user lost their devices.
+    const passkeysRemoved = body.resetTotp ? await sys.store.deletePasskeysOfUser(target.id) : 0;
     if (body.resetTotp) await sys.store.deleteSetting(lastStepKey(target.id));
     if (patch.disabled === true) await endOtherSessions(sys, target.id);
-    await audit(sys, { type: AUTH_EVENTS.userUpdated, message: `${p.user.name} changed user ${target.name}`, actorId: p.user.id, data: { userId: target.id, ...body }, visibleTo: [target.id, '*'] });
+    const data = { userId: target.id, ...body, ...(body.resetTotp ? { passkeysRemoved } : {}) };
+    await audit(sys, { type: AUTH_EVENTS.userUpdated, message: `${p.user.name} changed user ${target.name}`, actorId: p.user.id, data, visibleTo: [target.id, '*'] });
     const fresh = await sys.store.getUser(target.id);
     if (!fresh) throw notFound();
     return userView(fresh);

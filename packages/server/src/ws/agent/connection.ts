@@ -34,7 +34,8 @@ import {
 import { admitDevice } from '../../domain/agents/enrol.js';
 import { answerHello, verifyAgentAuth, type HandshakeKeys, type PendingAuth } from '../../domain/agents/handshake.js';
 import { applyReport, knownFrame } from '../../domain/agents/inventory.js';
-import { claimPresence, holdsPresence, recordOffline, recordOnline, recordSuperseded, type AgentConnectionRef } from '../../domain/agents/lifecycle.js';
+import type { WriteFn } from '../../domain/agents/group-commit.js';
+import { goOnline, holdsPresence, recordOffline, recordSuperseded, type AgentConnectionRef } from '../../domain/agents/lifecycle.js';
 import type { System } from '../../system.js';
 import { jitter, TokenBucket } from './admission.js';
 import { decodeFrame, issueText, rawBytes } from './frames.js';
@@ -65,6 +66,8 @@ export interface ConnectionHost {
   readonly opts: AgentEndpointOptions;
   readonly keys: HandshakeKeys;
   readonly stopping: boolean;
+  /** Store writes of handshakes and disconnects, group-committed (domain/agents/group-commit.ts). */
+  readonly write: WriteFn;
   handshakeEnded(c: AgentConnection): void;
   /** Reserves a hold slot; false when the cap is reached. */
   tryHold(c: AgentConnection): boolean;
@@ -197,28 +200,30 @@ export class AgentConnection {
   }
 
   private async admit(info: AgentInfo | undefined): Promise<void> {
-    const admission = await admitDevice(this.sys, this.ref().deviceId, info);
+    const write = this.host.write;
+    const admission = await admitDevice(this.sys, this.ref().deviceId, info, write);
     if (this.state !== 'verifying') return; // timed out or closed meanwhile
     if (!admission.ok) return this.refuse(admission.code, admission.message);
     const ref = this.ref();
-    await claimPresence(this.sys, ref);
-    if (this.state !== 'verifying') {
-      await this.sys.store.clearPresence(ref.deviceId, ref.connectionId); // give the claim back
+    // Presence claim, lastSeen, timeline and event: one unit, committed with other handshakes'.
+    const [online, softwareHash] = await Promise.all([goOnline(this.sys, write, admission.device, ref), this.sys.store.getDeviceSoftwareHash(ref.deviceId)]);
+    if (this.state !== 'verifying' || !online) {
+      await recordOffline(this.sys, ref, 'connection closed during the handshake', write); // give the claim back
+      if (!online) this.refuse('not_enrolled', 'This device was removed from the server.');
       return;
     }
     this.state = 'session';
     this.registered = true;
     clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
     this.socket.off('data', this.onSocketData);
-    this.reports = new TokenBucket(this.host.opts.reportsPerMinute / 60, this.host.opts.reportsPerMinute, this.host.opts.clock);
     this.host.handshakeEnded(this);
     this.host.sessionStarted(this);
     this.sys.metrics.inc('meshwork_agent_handshakes_total', { result: 'ok' });
     this.send<ServerWelcome>({ type: 'welcome', deviceId: ref.deviceId, groupId: admission.device.groupId });
-    this.send<ServerKnown>(knownFrame(admission.device));
+    this.send<ServerKnown>(knownFrame(admission.device, softwareHash));
     // A newer claim may have landed before this connection was registered to hear about it.
     if (!(await holdsPresence(this.sys, ref))) return this.supersede();
-    await recordOnline(this.sys, admission.device, ref);
   }
 
   /** Run output, exits, power/wake results: answers to what the server sent, so not rate-limited as reports. */
@@ -231,7 +236,9 @@ export class AgentConnection {
   private onReport(json: unknown): void {
     const parsed = AgentSessionFrame.safeParse(json);
     if (!parsed.success) return this.refuse('bad_message', `Bad session frame: ${issueText(parsed.error.issues)}`);
-    if (this.reports && !this.reports.take()) {
+    // Made at the first report (most agents send none after connecting): one object less per idle agent.
+    this.reports ??= new TokenBucket(this.host.opts.reportsPerMinute / 60, this.host.opts.reportsPerMinute, this.host.opts.clock);
+    if (!this.reports.take()) {
       return this.refuse('rate_limited', `At most ${this.host.opts.reportsPerMinute} reports per minute.`);
     }
     const frame = parsed.data;
@@ -373,7 +380,7 @@ export class AgentConnection {
       if (!this.host.stopping) {
         const ref = this.ref();
         const detail = this.offlineDetail === 'connection closed' ? `connection closed (${code})` : this.offlineDetail;
-        this.enqueue(async () => void (await recordOffline(this.sys, ref, detail)));
+        this.enqueue(async () => void (await recordOffline(this.sys, ref, detail, this.host.write)));
       }
     }
     this.host.closed(this);

@@ -1,13 +1,17 @@
 /**
  * The agent control endpoint at AGENT_WS_PATH on the HTTPS server (ws, noServer, no compression).
  *
- *   admission   a token bucket for new handshakes and a cap on handshakes in progress; beyond
+ *   admission   a cap on TLS handshakes in progress, checked at TCP accept (beyond it new
+ *               connections are closed before any TLS work: the cheapest refusal there is); then
+ *               a token bucket for new agent handshakes and a cap on those in progress — beyond
  *               either, the agent gets `refused overloaded` with a jittered retryAfterMs (1013)
+ *   writes      handshake and disconnect store writes are group-committed (group-commit.ts)
  *   holds       refused agents that cannot succeed by retrying are held silently (capped)
  *   presence    this worker's sessions by device id — only a cache of its own sockets; the store's
  *               presence row decides who holds a device, and claims on the bus supersede older ones
  *   keepalive   one timer pings every session; a session silent for idleTimeoutMs is dropped
- *   shutdown    `later` with retryAfterMs spread over N / handshakeRate, close 1012, presence cleared
+ *   shutdown    `later` with retryAfterMs in [returnAfter, returnAfter + N / handshakeRate],
+ *               close 1012, presence cleared
  *
  * Connection details are in connection.ts; the wire contract in README.md.
  */
@@ -23,7 +27,9 @@ import { AGENT_CONTROL_CHANNEL, isAgentControlMessage } from '../../domain/relay
 import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
 import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
+import { GroupCommit } from '../../domain/agents/group-commit.js';
 import { jitter, shutdownSpreadMs, TokenBucket } from './admission.js';
+import { limitPendingTls } from './tls-admission.js';
 import { AgentConnection, type ConnectionHost } from './connection.js';
 import { agentEndpointOptions, type AgentEndpointOptions } from './options.js';
 
@@ -46,6 +52,8 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   }
   const wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_SESSION_MAX_FRAME, perMessageDeflate: false, clientTracking: false });
   const bucket = new TokenBucket(opts.handshakeRate, opts.handshakeBurst, opts.clock);
+  const commits = new GroupCommit(sys.store, opts.groupCommitMs);
+  const removeTlsLimit = limitPendingTls(server, opts.maxPendingTls, (n) => sys.metrics.inc('meshwork_agent_refusals_total', { code: 'tls_overloaded' }, n));
   const all = new Set<AgentConnection>();
   const handshaking = new Set<AgentConnection>();
   const held = new Set<AgentConnection>();
@@ -61,6 +69,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     sys,
     opts,
     keys,
+    write: commits.submit,
     get stopping() {
       return stopping;
     },
@@ -144,11 +153,14 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     const conns = [...all];
     const devices = [...new Set(conns.filter((c) => c.registered).map((c) => c.deviceId ?? ''))];
     const spread = shutdownSpreadMs(devices.length, opts.handshakeRate, opts.shutdownSpreadMinMs, opts.shutdownSpreadMaxMs);
-    for (const c of conns) c.shutdown(jitter(0, spread, opts.random));
+    // Not before the server can be back (a restart takes seconds), then spread at the admission rate.
+    for (const c of conns) c.shutdown(jitter(opts.shutdownReturnAfterMs, opts.shutdownReturnAfterMs + spread, opts.random));
     await settleWithin(Promise.all(conns.map((c) => c.ended)), opts.shutdownGraceMs);
     for (const c of all) c.ws.terminate();
     await settleWithin(Promise.all(conns.map((c) => c.ended.then(() => c.idle()))), opts.shutdownGraceMs);
+    await commits.flush();
     removeRoute();
+    removeTlsLimit();
     unsubPresence();
     unsubControl();
     commands.stop();

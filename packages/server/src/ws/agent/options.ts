@@ -7,6 +7,10 @@ export interface AgentEndpointOptions {
   handshakeBurst: number;
   /** Handshakes in progress at once (upgrade → welcome). */
   maxPendingHandshakes: number;
+  /** TLS handshakes in progress at once on the HTTPS server; beyond, new connections are closed at accept. */
+  maxPendingTls: number;
+  /** Handshake and disconnect writes within this many ms share one store commit. */
+  groupCommitMs: number;
   handshakeTimeoutMs: number;
   pingIntervalMs: number;
   idleTimeoutMs: number;
@@ -18,7 +22,9 @@ export interface AgentEndpointOptions {
   overloadRetryMaxMs: number;
   /** Reports (`inventory`, `software`) per connection: a bucket of this size refilled over a minute. */
   reportsPerMinute: number;
-  /** Shutdown: `later` spreads the agents' return over N / handshakeRate seconds, within these bounds. */
+  /** Shutdown: agents are told to wait at least this long (the restart itself), … */
+  shutdownReturnAfterMs: number;
+  /** … plus a share of N / handshakeRate seconds, within these bounds. */
   shutdownSpreadMinMs: number;
   shutdownSpreadMaxMs: number;
   /** Shutdown: how long to wait for close handshakes, and to write timeline rows. */
@@ -38,6 +44,8 @@ export function agentEndpointOptions(config: ServerConfig, overrides: Partial<Ag
     handshakeRate: config.agentHandshakeRate,
     handshakeBurst: config.agentHandshakeBurst,
     maxPendingHandshakes: config.agentMaxPendingHandshakes,
+    maxPendingTls: config.agentMaxPendingHandshakes,
+    groupCommitMs: 10,
     handshakeTimeoutMs: config.agentHandshakeTimeoutMs,
     pingIntervalMs: config.agentPingIntervalMs,
     idleTimeoutMs: config.agentIdleTimeoutMs,
@@ -46,6 +54,7 @@ export function agentEndpointOptions(config: ServerConfig, overrides: Partial<Ag
     overloadRetryMinMs: 5_000,
     overloadRetryMaxMs: 60_000,
     reportsPerMinute: 10,
+    shutdownReturnAfterMs: 3_000,
     shutdownSpreadMinMs: 1_000,
     shutdownSpreadMaxMs: 10 * 60_000,
     shutdownGraceMs: 2_000,

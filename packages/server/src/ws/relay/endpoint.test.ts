@@ -84,7 +84,7 @@ describe('relay endpoint', () => {
   before(async () => {
     t = await testSystem();
     server = createServer({ key: t.sys.identity.tlsKeyPem, cert: t.sys.identity.tlsCertPem }, (_req, res) => res.writeHead(404).end());
-    relay = attachRelayEndpoint(t.sys, server, { pingIntervalMs: 3_600_000, recheckMs: 100 });
+    relay = await attachRelayEndpoint(t.sys, server, { pingIntervalMs: 3_600_000, recheckMs: 100 });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `wss://127.0.0.1:${(server.address() as AddressInfo).port}`;
     alice = await addUser(t.sys, 'alice');
@@ -231,7 +231,7 @@ describe('relay endpoint', () => {
     const saved = t.sys.relay;
     t.sys.relay = new InProcessRelaySessions({ ...RELAY_LIMITS, pairTimeoutMs: 2_000 }); // long enough for a TLS connect on a loaded machine
     const server2 = createServer({ key: t.sys.identity.tlsKeyPem, cert: t.sys.identity.tlsCertPem });
-    const r2 = attachRelayEndpoint(t.sys, server2, { pingIntervalMs: 3_600_000 });
+    const r2 = await attachRelayEndpoint(t.sys, server2, { pingIntervalMs: 3_600_000 });
     await new Promise<void>((r) => server2.listen(0, '127.0.0.1', r));
     try {
       const s = await session();

@@ -12,19 +12,26 @@
  * its end at once; a waiting user gets that code, a user who comes later gets it right after the
  * upgrade. Paired sockets are piped (pipe.ts). Every `recheckMs` the user's credentials and rights
  * on the device are checked again; if they are gone both ends close with 4009 revoked.
+ *
+ * With several workers, a socket whose secret names another worker's slot is authenticated here,
+ * then spliced to that worker (splice.ts), which claims the secret and pairs it like a local end.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'node:https';
+import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { WebSocketServer } from 'ws';
 import { RELAY_AGENT_PATH, RELAY_CAPABILITY, RELAY_CLOSE_CODES, RELAY_MAX_FRAME, RELAY_USER_PATH, isRelayableCloseCode } from '@meshwork/protocol';
+import type { UserRecord } from '@meshwork/store';
 import { emitRelayEnd, emitRelayStart } from '../../domain/relay/events.js';
-import type { RelayEnd, RelayRecord } from '../../domain/relay/registry.js';
+import { ownerSlot, type RelayEnd, type RelayRecord } from '../../domain/relay/registry.js';
 import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
 import { authenticateStream, stillValid } from '../stream-auth.js';
 import { refuseUpgrade, requestUrl, upgradeRouter } from '../upgrade.js';
-import { closeSocket, PIPE_LIMITS, RelayPipe, toBuffer, type Frame, type PipeLimits } from './pipe.js';
+import { wsEnd, type PipeEnd } from './end.js';
+import { PIPE_LIMITS, RelayPipe, type Frame, type PipeLimits } from './pipe.js';
+import { connectSplice, listenSplice, type SpliceAnswer, type SpliceHello } from './splice.js';
 
 export interface RelayEndpointOptions extends PipeLimits {
   pingIntervalMs: number;
@@ -33,6 +40,8 @@ export interface RelayEndpointOptions extends PipeLimits {
   maxEarlyBytes: number;
   /** Paired sessions per user. */
   maxActivePerUser: number;
+  /** Multi-worker mode: the directory of the workers' splice sockets (mode 0700). */
+  spliceDir?: string;
 }
 
 export const RELAY_ENDPOINT_DEFAULTS: RelayEndpointOptions = {
@@ -52,7 +61,7 @@ export interface RelayEndpoint {
 }
 
 interface Waiting {
-  ws: WebSocket;
+  end: PipeEnd;
   early: Frame[];
   earlyBytes: number;
 }
@@ -72,18 +81,20 @@ interface Active {
   startedAt: number;
 }
 
-export function attachRelayEndpoint(sys: System, server: Server, overrides: Partial<RelayEndpointOptions> = {}): RelayEndpoint {
+export async function attachRelayEndpoint(sys: System, server: Server, overrides: Partial<RelayEndpointOptions> = {}): Promise<RelayEndpoint> {
   const opts: RelayEndpointOptions = { ...RELAY_ENDPOINT_DEFAULTS, ...overrides };
   const wss = new WebSocketServer({ noServer: true, maxPayload: RELAY_MAX_FRAME, perMessageDeflate: false, clientTracking: false });
   const rendezvous = new Map<string, Rendezvous>();
   const active = new Set<Active>();
+  /** Ends this worker holds for sessions owned by another worker (kept alive from here). */
+  const bridged = new Set<PipeEnd>();
   let stopping = false;
   const gauge = (): void => sys.metrics.set('meshwork_relay_sessions', active.size);
 
   const drop = (r: Rendezvous, code: number, reason: string): void => {
     rendezvous.delete(r.record.relayId);
     sys.relay.remove(r.record.relayId);
-    for (const w of [r.user, r.agent]) if (w) closeSocket(w.ws, code, reason);
+    for (const w of [r.user, r.agent]) if (w) w.end.close(code, reason);
   };
 
   const detachRelay = sys.relay.attach({
@@ -95,13 +106,12 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
   });
 
   /** Holds an end's frames until it is paired; pauses it past maxEarlyBytes. */
-  const wait = (ws: WebSocket): Waiting => {
-    const w: Waiting = { ws, early: [], earlyBytes: 0 };
-    ws.on('message', (d: RawData, isBinary: boolean) => {
-      const data = toBuffer(d);
+  const wait = (end: PipeEnd): Waiting => {
+    const w: Waiting = { end, early: [], earlyBytes: 0 };
+    end.onMessage((data, isBinary) => {
       w.early.push({ data, isBinary });
       w.earlyBytes += data.length;
-      if (w.earlyBytes > opts.maxEarlyBytes) ws.pause();
+      if (w.earlyBytes > opts.maxEarlyBytes) end.pause();
     });
     return w;
   };
@@ -111,8 +121,11 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
     if (!user || !agent || !principal) return;
     rendezvous.delete(r.record.relayId);
     sys.relay.remove(r.record.relayId);
-    for (const w of [user, agent]) w.ws.removeAllListeners('message').removeAllListeners('close');
-    const pipe = new RelayPipe(user.ws, agent.ws, { user: user.early, agent: agent.early }, opts);
+    for (const w of [user, agent]) {
+      w.end.onMessage(null);
+      w.end.onClose(null);
+    }
+    const pipe = new RelayPipe(user.end, agent.end, { user: user.early, agent: agent.early }, opts);
     const a: Active = { record: r.record, principal, pipe, startedAt: Date.now() };
     active.add(a);
     gauge();
@@ -138,26 +151,87 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
     if (r.user) drop(r, r.failure.code, r.failure.reason);
   };
 
-  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, end: RelayEnd, record: RelayRecord, principal?: Principal): void => {
+  /** An end of a session this worker owns (a local WebSocket, or one spliced from another worker). */
+  const join = (end: PipeEnd, which: RelayEnd, record: RelayRecord, principal?: Principal): void => {
+    let r = rendezvous.get(record.relayId);
+    if (!r) rendezvous.set(record.relayId, (r = { record }));
+    if (r.failure) {
+      end.close(r.failure.code, r.failure.reason);
+      return drop(r, r.failure.code, r.failure.reason);
+    }
+    const w = wait(end);
+    const rv = r;
+    end.onClose((code, reason) => onEarlyClose(rv, which, code, reason));
+    if (which === 'user') {
+      r.user = w;
+      r.principal = principal;
+    } else {
+      r.agent = w;
+    }
+    pair(r);
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, which: RelayEnd, relayId: string, then: (end: PipeEnd) => void): void => {
     if (socket.destroyed) return; // the record expires on its own; a waiting peer then gets 4008
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (err) => sys.log.debug({ err, relayId: record.relayId, end }, 'relay socket error'));
-      let r = rendezvous.get(record.relayId);
-      if (!r) rendezvous.set(record.relayId, (r = { record }));
-      if (r.failure) {
-        closeSocket(ws, r.failure.code, r.failure.reason);
-        return drop(r, r.failure.code, r.failure.reason);
-      }
-      const w = wait(ws);
-      ws.once('close', (code: number, reason: Buffer) => onEarlyClose(r, end, code, reason.toString('utf8')));
-      if (end === 'user') {
-        r.user = w;
-        r.principal = principal;
-      } else {
-        r.agent = w;
-      }
-      pair(r);
+      ws.on('error', (err) => sys.log.debug({ err, relayId, end: which }, 'relay socket error'));
+      then(wsEnd(ws));
     });
+  };
+
+  const activeOf = (userId: string): number => {
+    let mine = 0;
+    for (const a of active) if (a.record.userId === userId) mine++;
+    return mine;
+  };
+
+  /** The owner's decision on an end that arrived here or at another worker. */
+  const admit = async (h: SpliceHello): Promise<{ answer: SpliceAnswer; record?: RelayRecord; principal?: Principal }> => {
+    if (stopping) return { answer: { ok: false, code: 'unavailable' } };
+    if (h.end === 'agent') {
+      const record = sys.relay.claim('agent', h.secret);
+      return record ? { answer: { ok: true }, record } : { answer: { ok: false, code: 'not_found' } };
+    }
+    if (h.userId === undefined || (h.via !== 'session' && h.via !== 'token')) return { answer: { ok: false, code: 'not_found' } };
+    const valid = await stillValid(sys, {
+      user: { id: h.userId } as UserRecord, via: h.via,
+      ...(h.sessionId !== undefined ? { sessionId: h.sessionId } : {}), ...(h.tokenId !== undefined ? { tokenId: h.tokenId } : {}),
+    });
+    if (!valid.ok) return { answer: { ok: false, code: valid.code } };
+    if (activeOf(h.userId) >= opts.maxActivePerUser) return { answer: { ok: false, code: 'rate_limited', message: 'Too many open relay sessions.' } };
+    const record = sys.relay.claim('user', h.secret, h.userId);
+    return record ? { answer: { ok: true }, record, principal: valid.principal } : { answer: { ok: false, code: 'not_found' } };
+  };
+
+  /** A socket for another worker's session: splice it there once that worker admits it. */
+  const forward = (req: IncomingMessage, socket: Duplex, head: Buffer, owner: number, hello: SpliceHello): void => {
+    if (opts.spliceDir === undefined) return refuseUpgrade(socket, 'not_found');
+    void connectSplice(opts.spliceDir, owner, hello).then(({ answer, link }) => {
+      if (!answer.ok || !link) return refuseUpgrade(socket, answer.ok ? 'internal' : answer.code, answer.ok ? undefined : answer.message);
+      if (socket.destroyed || stopping) return link.abort();
+      upgrade(req, socket, head, hello.end, 'spliced', (end) => {
+        sys.log.info({ end: hello.end, owner, worker: sys.relay.slot }, 'relay end spliced to the worker that owns its session');
+        bridged.add(end);
+        link.bridge(end, opts);
+        const closed = (): void => void bridged.delete(end);
+        (socket as Duplex).once('close', closed);
+      });
+    });
+  };
+
+  const route = (req: IncomingMessage, socket: Duplex, head: Buffer, hello: SpliceHello): void => {
+    const owner = ownerSlot(hello.secret);
+    if (owner === null) return refuseUpgrade(socket, 'not_found');
+    if (owner !== sys.relay.slot) return forward(req, socket, head, owner, hello);
+    admit(hello)
+      .then(({ answer, record, principal }) => {
+        if (!answer.ok || !record) return refuseUpgrade(socket, answer.ok ? 'internal' : answer.code, answer.ok ? undefined : answer.message);
+        upgrade(req, socket, head, hello.end, record.relayId, (end) => join(end, hello.end, record, principal));
+      })
+      .catch((err: unknown) => {
+        sys.log.error({ err }, 'relay upgrade failed');
+        refuseUpgrade(socket, 'internal');
+      });
   };
 
   const onUserUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -165,13 +239,12 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
     authenticateStream(sys, req)
       .then((auth) => {
         if (!auth.ok) return refuseUpgrade(socket, auth.code);
-        const userId = auth.principal.user.id;
-        let mine = 0;
-        for (const a of active) if (a.record.userId === userId) mine++;
-        if (mine >= opts.maxActivePerUser) return refuseUpgrade(socket, 'rate_limited', 'Too many open relay sessions.');
-        const record = sys.relay.claim('user', requestUrl(req)?.searchParams.get('session') ?? '', userId);
-        if (!record) return refuseUpgrade(socket, 'not_found');
-        accept(req, socket, head, 'user', record, auth.principal);
+        const p = auth.principal;
+        if (p.via === 'local') return refuseUpgrade(socket, 'forbidden');
+        route(req, socket, head, {
+          end: 'user', secret: requestUrl(req)?.searchParams.get('session') ?? '', userId: p.user.id, via: p.via,
+          ...(p.sessionId !== undefined ? { sessionId: p.sessionId } : {}), ...(p.tokenId !== undefined ? { tokenId: p.tokenId } : {}),
+        });
       })
       .catch((err: unknown) => {
         sys.log.error({ err }, 'relay upgrade failed');
@@ -182,10 +255,26 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
   const onAgentUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (stopping) return refuseUpgrade(socket, 'unavailable');
     if (req.headers.origin !== undefined) return refuseUpgrade(socket, 'forbidden', 'The agent relay endpoint is not for browsers.');
-    const record = sys.relay.claim('agent', requestUrl(req)?.searchParams.get('session') ?? '');
-    if (!record) return refuseUpgrade(socket, 'not_found');
-    accept(req, socket, head, 'agent', record);
+    route(req, socket, head, { end: 'agent', secret: requestUrl(req)?.searchParams.get('session') ?? '' });
   };
+
+  let spliceServer: NetServer | null = null;
+  if (opts.spliceDir !== undefined && sys.relay.slot > 0) {
+    const admitted = new WeakMap<SpliceHello, { record: RelayRecord; principal?: Principal }>();
+    spliceServer = await listenSplice(
+      opts.spliceDir,
+      sys.relay.slot,
+      async (h) => {
+        const { answer, record, principal } = await admit(h);
+        if (answer.ok && record) admitted.set(h, { record, ...(principal ? { principal } : {}) });
+        return answer;
+      },
+      (h, end) => {
+        const a = admitted.get(h);
+        if (a) join(end, h.end, a.record, a.principal);
+      },
+    );
+  }
 
   const removeUser = upgradeRouter(server).add(RELAY_USER_PATH, onUserUpgrade);
   const removeAgent = upgradeRouter(server).add(RELAY_AGENT_PATH, onAgentUpgrade);
@@ -204,6 +293,7 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
 
   const keepalive = setInterval(() => {
     for (const a of active) a.pipe.ping();
+    for (const e of bridged) e.ping();
   }, opts.pingIntervalMs);
   keepalive.unref();
   const rechecks = setInterval(() => {
@@ -234,6 +324,8 @@ export function attachRelayEndpoint(sys: System, server: Server, overrides: Part
       detachRelay();
       const ends = [...active].map((a) => a.pipe.ended);
       for (const a of active) a.pipe.close(RELAY_CLOSE_CODES.goingAway, 'server shutting down');
+      for (const e of bridged) e.close(RELAY_CLOSE_CODES.goingAway, 'server shutting down');
+      spliceServer?.close();
       await Promise.race([Promise.all(ends), new Promise((resolve) => setTimeout(resolve, 2_500).unref())]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

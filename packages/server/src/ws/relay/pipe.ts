@@ -1,5 +1,6 @@
 /**
- * The byte pipe between a paired user socket and agent socket. Frames are forwarded as they are
+ * The byte pipe between a paired user end and agent end (end.ts: a WebSocket here, or one spliced
+ * from another worker). Frames are forwarded as they are
  * (binary stays binary, text stays text) and counted. Backpressure per direction: bytes handed to
  * the receiving socket but not yet written to the kernel are counted; above `highWaterBytes` the
  * sending socket is paused (TCP then slows its peer), below `lowWaterBytes` it is resumed — so a
@@ -10,7 +11,7 @@
  * that did not answer the previous ping.
  */
 import { RELAY_CLOSE_CODES, isRelayableCloseCode } from '@meshwork/protocol';
-import WebSocket, { type RawData } from 'ws';
+import type { PipeEnd } from './end.js';
 
 export interface PipeLimits {
   highWaterBytes: number;
@@ -29,28 +30,6 @@ export interface PipeTotals {
   closeCode: number;
 }
 
-export const toBuffer = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
-
-/** A printable, ≤ 120-byte close reason. */
-export function safeReason(reason: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = reason.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  let out = clean.slice(0, 120);
-  while (Buffer.byteLength(out) > 120) out = out.slice(0, -1);
-  return out;
-}
-
-/** Closes a socket if it is open; a socket still connecting is terminated. */
-export function closeSocket(ws: WebSocket, code: number, reason: string): void {
-  if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return;
-  try {
-    ws.close(code, safeReason(reason));
-  } catch {
-    ws.terminate();
-  }
-  setTimeout(() => ws.terminate(), 2_000).unref();
-}
-
 /** One direction of the pipe. */
 class Direction {
   bytes = 0;
@@ -58,17 +37,17 @@ class Direction {
   private paused = false;
 
   constructor(
-    private readonly from: WebSocket,
-    private readonly to: WebSocket,
+    private readonly from: PipeEnd,
+    private readonly to: PipeEnd,
     private readonly limits: PipeLimits,
   ) {}
 
   forward(data: Buffer, isBinary: boolean): void {
-    if (this.to.readyState !== WebSocket.OPEN) return;
+    if (!this.to.isOpen) return;
     const n = data.length;
     this.bytes += n;
     this.inflight += n;
-    this.to.send(data, { binary: isBinary }, () => {
+    this.to.send(data, isBinary, () => {
       this.inflight -= n;
       if (this.paused && this.inflight <= this.limits.lowWaterBytes) {
         this.paused = false;
@@ -81,7 +60,7 @@ class Direction {
     }
   }
 
-  /** Bytes handed to the receiving socket and not yet written (for tests and metrics). */
+  /** Bytes handed to the receiving end and not yet written (for tests and metrics). */
   get buffered(): number {
     return this.inflight;
   }
@@ -91,12 +70,11 @@ export class RelayPipe {
   readonly ended: Promise<PipeTotals>;
   private readonly up: Direction;
   private readonly down: Direction;
-  private readonly alive = new Map<WebSocket, boolean>();
   private closeCode: number = RELAY_CLOSE_CODES.peerGone;
 
   constructor(
-    readonly user: WebSocket,
-    readonly agent: WebSocket,
+    readonly user: PipeEnd,
+    readonly agent: PipeEnd,
     early: { user: Frame[]; agent: Frame[] },
     limits: PipeLimits = PIPE_LIMITS,
   ) {
@@ -104,28 +82,25 @@ export class RelayPipe {
     this.down = new Direction(agent, user, limits);
     let closed = 0;
     this.ended = new Promise((resolve) => {
-      const onClose = (self: WebSocket, other: WebSocket) => (code: number, reason: Buffer) => {
+      const onClose = (self: PipeEnd, other: PipeEnd) => (code: number, reason: string) => {
         if (closed === 0) {
           this.closeCode = code;
           const relayable = isRelayableCloseCode(code);
-          closeSocket(other, relayable ? code : RELAY_CLOSE_CODES.peerGone, relayable ? reason.toString('utf8') : 'the other end disconnected');
+          other.close(relayable ? code : RELAY_CLOSE_CODES.peerGone, relayable ? reason : 'the other end disconnected');
         }
         closed++;
-        self.removeAllListeners('message');
+        self.onMessage(null);
         if (closed === 2) resolve({ bytesToDevice: this.up.bytes, bytesFromDevice: this.down.bytes, closeCode: this.closeCode });
       };
-      user.once('close', onClose(user, agent));
-      agent.once('close', onClose(agent, user));
+      user.onClose(onClose(user, agent));
+      agent.onClose(onClose(agent, user));
     });
     for (const f of early.user) this.up.forward(f.data, f.isBinary);
     for (const f of early.agent) this.down.forward(f.data, f.isBinary);
-    user.on('message', (d: RawData, isBinary: boolean) => this.up.forward(toBuffer(d), isBinary));
-    agent.on('message', (d: RawData, isBinary: boolean) => this.down.forward(toBuffer(d), isBinary));
-    for (const ws of [user, agent]) {
-      this.alive.set(ws, true);
-      ws.on('pong', () => this.alive.set(ws, true));
-      ws.resume();
-    }
+    user.onMessage((d, isBinary) => this.up.forward(d, isBinary));
+    agent.onMessage((d, isBinary) => this.down.forward(d, isBinary));
+    user.resume();
+    agent.resume();
   }
 
   get bytesToDevice(): number {
@@ -143,24 +118,13 @@ export class RelayPipe {
 
   /** Keepalive tick. */
   ping(): void {
-    for (const ws of [this.user, this.agent]) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
-      if (!this.alive.get(ws)) {
-        ws.terminate();
-        continue;
-      }
-      this.alive.set(ws, false);
-      try {
-        ws.ping();
-      } catch {
-        ws.terminate();
-      }
-    }
+    this.user.ping();
+    this.agent.ping();
   }
 
   /** Ends both sides with this code (server shutdown, revoked rights). */
   close(code: number, reason: string): void {
-    closeSocket(this.user, code, reason);
-    closeSocket(this.agent, code, reason);
+    this.user.close(code, reason);
+    this.agent.close(code, reason);
   }
 }

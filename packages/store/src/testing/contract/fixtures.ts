@@ -1,7 +1,7 @@
 /** Record factories for the contract suite: valid records with overridable fields. */
 import type {
-  ApiTokenRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PresenceRecord,
-  SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
+  ApiTokenRecord, AuthChallengeRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PresenceRecord,
+  PasskeyRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
 } from '../../records.js';
 
 export const T0 = 1_700_000_000_000;
@@ -76,4 +76,17 @@ export function anEnrolmentToken(groupId: string, o: Partial<EnrolmentTokenRecor
 export function aPresence(deviceId: string, o: Partial<PresenceRecord> = {}): PresenceRecord {
   const n = next();
   return { deviceId, workerId: 'worker-1', connectionId: `conn-${n}`, connectedAt: T0, remoteAddress: '192.0.2.7', ...o };
+}
+
+export function aPasskey(userId: string, o: Partial<PasskeyRecord> = {}): PasskeyRecord {
+  const n = next();
+  return {
+    id: `pk-${n}`, userId, credentialId: `cred-${n}-AbC_-`, publicKey: new Uint8Array([0xa5, 1, 2, 3, n & 0xff, 0]),
+    counter: 0, transports: ['internal', 'hybrid'], name: `key ${n}`, createdAt: T0, lastUsedAt: null, ...o,
+  };
+}
+
+export function anAuthChallenge(o: Partial<AuthChallengeRecord> = {}): AuthChallengeRecord {
+  const n = next();
+  return { id: `chal-${n}`, purpose: 'login', userId: null, challenge: `challenge-${n}`, expiresAt: T0 + 120_000, ...o };
 }

@@ -1,0 +1,74 @@
+/**
+ * Group › add a device: make an install file — with a new enrolment token (expiry, optional use
+ * limit) or, without one, the group's own install file — then hand it over (InstallResult).
+ */
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { DeviceGroup, InstallFile } from '@meshwork/protocol';
+import { api } from '../../lib/api.js';
+import { problemText } from '../../lib/admin-errors.js';
+import { adminKeys } from '../../lib/admin-queries.js';
+import { Button, Field, Notice } from '../ui.js';
+import { EnrolmentTokensTable } from './EnrolmentTokensTable.js';
+import { InstallResult } from './InstallResult.js';
+import { Section } from './Section.js';
+
+const EXPIRY = [
+  { label: '1 hour', hours: 1 },
+  { label: '1 day', hours: 24 },
+  { label: '7 days', hours: 24 * 7 },
+  { label: 'Never', hours: 0 },
+];
+
+export function InstallPanel({ group }: { group: DeviceGroup }) {
+  const qc = useQueryClient();
+  const [useToken, setUseToken] = useState(true);
+  const [hours, setHours] = useState(24);
+  const [maxUses, setMaxUses] = useState('');
+  const make = useMutation({
+    mutationFn: async (): Promise<InstallFile> => {
+      if (!useToken) return api.groups.installFile({ id: group.id });
+      const uses = Number(maxUses);
+      const r = await api.groups.createEnrolmentToken({
+        id: group.id,
+        ...(hours > 0 ? { expiresInHours: hours } : {}),
+        ...(maxUses.trim() && uses > 0 ? { maxUses: Math.floor(uses) } : {}),
+      });
+      return r.installFile;
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: adminKeys.enrolmentTokens(group.id) }),
+  });
+  const usesError = maxUses.trim() && !(Number.isInteger(Number(maxUses)) && Number(maxUses) >= 1) ? 'A whole number, 1 or more.' : null;
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!usesError) make.mutate();
+  }
+
+  return (
+    <Section title="Add a device" testId="add-device">
+      <p className="muted">Create an install file, then run the Meshwork agent with it on the device. It connects to this server and joins {group.name}.</p>
+      <form onSubmit={submit}>
+        <label className="check">
+          <input type="checkbox" checked={useToken} onChange={(e) => setUseToken(e.target.checked)} />
+          Use a new enrolment token (recommended: it can expire, be limited and be revoked)
+        </label>
+        {useToken && (
+          <div className="row inline-form">
+            <label className="field">
+              <span className="label">Token expires after</span>
+              <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+                {EXPIRY.map((x) => <option key={x.hours} value={x.hours}>{x.label}</option>)}
+              </select>
+            </label>
+            <Field label="Maximum uses" type="number" min={1} inputMode="numeric" placeholder="no limit" value={maxUses} onChange={(e) => setMaxUses(e.target.value)} error={usesError} />
+          </div>
+        )}
+        <Button type="submit" variant="primary" disabled={make.isPending}>Create install file</Button>
+      </form>
+      <Notice>{make.error ? problemText(make.error) : null}</Notice>
+      {make.data && <InstallResult file={make.data} />}
+      <EnrolmentTokensTable groupId={group.id} />
+    </Section>
+  );
+}

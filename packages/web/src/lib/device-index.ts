@@ -1,0 +1,107 @@
+/**
+ * The device list's in-browser index: one lowercase search key per device (name, OS, tags, group
+ * name), built once per devices array, so a keystroke is a single pass of `includes` over strings
+ * and never allocates per-device objects. Sorting happens once per sort mode, before filtering.
+ */
+import type { Device, DeviceGroup } from '@meshwork/protocol';
+
+export interface IndexedDevice {
+  device: Device;
+  groupName: string;
+  /** `name \n os \n tags… \n group`, lowercase. */
+  key: string;
+  /** Tags, lowercase, for the exact-tag filter. */
+  tags: readonly string[];
+  lastSeenMs: number;
+}
+
+export type SortKey = 'name' | 'lastSeen' | 'state';
+export type StateFilter = 'all' | 'online' | 'offline';
+
+export interface DeviceFilter {
+  query: string;
+  groupId: string;
+  state: StateFilter;
+  tag: string;
+}
+
+export function indexDevices(devices: readonly Device[], groups: ReadonlyMap<string, DeviceGroup>): IndexedDevice[] {
+  const out = new Array<IndexedDevice>(devices.length);
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i]!;
+    const groupName = groups.get(d.groupId)?.name ?? '';
+    const tags = d.tags.map((t) => t.toLowerCase());
+    out[i] = {
+      device: d,
+      groupName,
+      key: `${d.name}\n${d.os ?? ''}\n${tags.join('\n')}\n${groupName}`.toLowerCase(),
+      tags,
+      lastSeenMs: d.online ? Number.MAX_SAFE_INTEGER : d.lastSeen ? Date.parse(d.lastSeen) : 0,
+    };
+  }
+  return out;
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const byName = (a: IndexedDevice, b: IndexedDevice): number => collator.compare(a.device.name, b.device.name);
+const COMPARE: Record<SortKey, (a: IndexedDevice, b: IndexedDevice) => number> = {
+  name: byName,
+  lastSeen: (a, b) => b.lastSeenMs - a.lastSeenMs || byName(a, b),
+  state: (a, b) => Number(b.device.online) - Number(a.device.online) || byName(a, b),
+};
+
+/** A sorted copy (the index itself keeps the server's order). */
+export function sortIndex(index: readonly IndexedDevice[], sort: SortKey): IndexedDevice[] {
+  return index.slice().sort(COMPARE[sort]);
+}
+
+/** Devices passing the filter, in the order of `sorted`. Every word of the query must match. */
+export function filterIndex(sorted: readonly IndexedDevice[], f: DeviceFilter): IndexedDevice[] {
+  const words = f.query.toLowerCase().split(/\s+/).filter(Boolean);
+  const tag = f.tag.toLowerCase();
+  const out: IndexedDevice[] = [];
+  outer: for (const x of sorted) {
+    if (f.groupId && x.device.groupId !== f.groupId) continue;
+    if (f.state === 'online' && !x.device.online) continue;
+    if (f.state === 'offline' && x.device.online) continue;
+    if (tag && !x.tags.includes(tag)) continue;
+    for (const w of words) if (!x.key.includes(w)) continue outer;
+    out.push(x);
+  }
+  return out;
+}
+
+/** Every tag in use, sorted, for the tag filter. */
+export function allTags(devices: readonly Device[]): string[] {
+  const set = new Set<string>();
+  for (const d of devices) for (const t of d.tags) set.add(t);
+  return [...set].sort(collator.compare);
+}
+
+export interface GroupHeader {
+  kind: 'group';
+  id: string;
+  name: string;
+  count: number;
+}
+/** A row of the virtual list: a device, or (when grouping) a group's header. */
+export type ListRow = IndexedDevice | GroupHeader;
+export const isGroupHeader = (r: ListRow): r is GroupHeader => 'kind' in r;
+
+/** Rows for the virtual list: the devices themselves (no copy), or group headers followed by their devices. */
+export function listRows(items: readonly IndexedDevice[], grouped: boolean): readonly ListRow[] {
+  if (!grouped) return items;
+  const byGroup = new Map<string, IndexedDevice[]>();
+  for (const x of items) {
+    const list = byGroup.get(x.device.groupId);
+    if (list) list.push(x);
+    else byGroup.set(x.device.groupId, [x]);
+  }
+  const groups = [...byGroup.entries()].sort((a, b) => collator.compare(a[1][0]!.groupName, b[1][0]!.groupName));
+  const rows: ListRow[] = [];
+  for (const [id, list] of groups) {
+    rows.push({ kind: 'group', id, name: list[0]!.groupName || 'Unknown group', count: list.length });
+    for (const item of list) rows.push(item);
+  }
+  return rows;
+}
