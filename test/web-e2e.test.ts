@@ -37,6 +37,7 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 /** Page-side probes (a string keeps DOM types out of this Node-typed project). */
 const HORIZONTAL_OVERFLOW = '(() => { const e = document.scrollingElement || document.documentElement; return e.scrollWidth - e.clientWidth; })()';
 const BODY_BACKGROUND = 'getComputedStyle(document.body).backgroundColor';
+const SCROLL_TO_2FA = "[...document.querySelectorAll('h2')].find((h) => h.textContent === 'Two-factor authentication')?.scrollIntoView()";
 const NO_RELOAD_MARK = 'window.__meshworkNoReload = true';
 const HAS_NO_RELOAD_MARK = 'window.__meshworkNoReload === true';
 
@@ -143,6 +144,7 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
       const codes = await page.getByTestId('backup-codes').locator('li').allTextContents();
       assert.equal(codes.length, 10, 'ten backup codes are shown once');
       for (const c of codes) assert.match(c.trim(), /^[0-9a-f]{5}-[0-9a-f]{5}$/);
+      await page.evaluate(SCROLL_TO_2FA);
       await shots.take(page, 'account-2fa');
 
       await page.getByRole('button', { name: 'Log out', exact: true }).click();
@@ -286,7 +288,7 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
       await page.goto(`${server.url}/users`);
       await page.getByLabel('User name', { exact: true }).fill(BOB.name);
       await page.getByLabel('Password', { exact: true }).fill(BOB.password);
-      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByRole('button', { name: 'Create user', exact: true }).click();
       await page.getByText(`User ${BOB.name} created.`).waitFor();
       await page.getByRole('cell', { name: BOB.name, exact: true }).first().waitFor();
       await shots.take(page, 'users');
@@ -319,9 +321,11 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
   test('a device named like markup is shown as text in the list and on its page; no script runs', async () => {
     needDevice();
     await withPage(browser, shots, 'hostile-name', asAdmin(), async ({ page }) => {
+      await page.goto(server.url);
+      await deviceRow(page, deviceId).waitFor();
+      // Renamed through the API while the list is open: the live stream brings the new name.
       const renamed = await pageCallOk<Device>(page, 'PATCH', `/api/v1/devices/${deviceId}`, { name: HOSTILE_NAME });
       assert.equal(renamed.name, HOSTILE_NAME);
-      await page.goto(server.url);
       const row = deviceRow(page, deviceId);
       await row.getByText(HOSTILE_NAME, { exact: true }).waitFor();
       assert.equal(await page.locator('img[src="x"]').count(), 0, 'no <img> element was created');

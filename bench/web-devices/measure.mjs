@@ -45,7 +45,7 @@ export function probeScript(expected) {
 })();`;
 }
 
-/** True in the page once the list is painted (for page.waitForFunction). */
+/** True in the page once the list is painted (polled with page.evaluate). */
 export const FIRST_FRAME_DONE = 'window.__mwBench && window.__mwBench.firstFrame !== null';
 
 /** The first-render figures, read from the page. */
@@ -53,7 +53,8 @@ export const READ_FIRST = `(() => {
   const p = window.__mwBench;
   const nav = performance.getEntriesByType('navigation')[0];
   const list = performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname === '/api/v1/devices').pop();
-  return { frame: p.firstFrame, ready: p.firstReady, html: nav ? nav.responseEnd : null, devicesApi: list ? list.responseEnd : null, devicesBytes: list ? list.encodedBodySize : null };
+  return { frame: p.firstFrame, ready: p.firstReady, html: nav ? nav.responseEnd : null, devicesApi: list ? list.responseEnd : null, devicesStart: list ? list.requestStart : null,
+    devicesWait: list ? list.responseStart - list.requestStart : null, devicesBytes: list ? list.encodedBodySize : null };
 })()`;
 
 /**

@@ -73,10 +73,11 @@ export const DEFAULTS: ServerConfig = {
   sessionIdleMs: 12 * 3600_000,
   sessionMaxMs: 7 * 24 * 3600_000,
   eventTtlMs: 20 * 24 * 3600_000,
-  // What a 2-core machine finishes (~4 ms of server CPU per handshake); raise on bigger machines.
+  // About what a 2-core machine finishes (~4 ms of server CPU per handshake); raise on bigger
+  // machines. Pending handshakes × per-handshake time must stay well under the 15 s timeout.
   agentHandshakeRate: 200,
   agentHandshakeBurst: 200,
-  agentMaxPendingHandshakes: 64,
+  agentMaxPendingHandshakes: 500,
   agentHandshakeTimeoutMs: 15_000,
   agentPingIntervalMs: 30_000,
   agentIdleTimeoutMs: 90_000,

@@ -13,6 +13,8 @@ export interface IndexedDevice {
   /** Tags, lowercase, for the exact-tag filter. */
   tags: readonly string[];
   lastSeenMs: number;
+  /** Lowercase name with digit runs zero-padded: plain `<` on it sorts naturally (host-2 < host-10). */
+  sortName: string;
 }
 
 export type SortKey = 'name' | 'lastSeen' | 'state';
@@ -37,13 +39,17 @@ export function indexDevices(devices: readonly Device[], groups: ReadonlyMap<str
       key: `${d.name}\n${d.os ?? ''}\n${tags.join('\n')}\n${groupName}`.toLowerCase(),
       tags,
       lastSeenMs: d.online ? Number.MAX_SAFE_INTEGER : d.lastSeen ? Date.parse(d.lastSeen) : 0,
+      sortName: d.name.toLowerCase().replace(DIGITS, padDigits),
     };
   }
   return out;
 }
 
+const DIGITS = /\d+/g;
+const padDigits = (m: string): string => m.padStart(16, '0');
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-const byName = (a: IndexedDevice, b: IndexedDevice): number => collator.compare(a.device.name, b.device.name);
+// Intl.Collator.compare costs ~20 µs in Chromium: too slow for 10,000 × log2(10,000) comparisons.
+const byName = (a: IndexedDevice, b: IndexedDevice): number => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
 const COMPARE: Record<SortKey, (a: IndexedDevice, b: IndexedDevice) => number> = {
   name: byName,
   lastSeen: (a, b) => b.lastSeenMs - a.lastSeenMs || byName(a, b),

@@ -33,7 +33,7 @@ export function DevicePage() {
       <DeviceHeader device={d} group={group} />
       <DeviceActions device={d} rights={{ power: may('power'), wake: may('wake'), runCommands: may('runCommands') }} />
       <Routes>
-        <Route index element={<OverviewTab device={d} canManage={may('manageDevices')} canNotes={may('notes')} />} />
+        <Route index element={<OverviewTab device={d} canManage={may('manageDevices')} canNotes={may('notes')} canDetails={may('deviceDetails')} />} />
         <Route path="terminal" element={
           groups.isPending ? <Spinner /> : may('terminal') ? (
             <Suspense fallback={<Spinner label="Loading the terminal…" />}>

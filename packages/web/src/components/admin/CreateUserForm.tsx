@@ -38,7 +38,7 @@ export function CreateUserForm() {
   return (
     <Section title="New user">
       <form onSubmit={submit} noValidate>
-        <div className="row inline-form">
+        <div className="row inline-form top">
           <Field label="User name" autoComplete="off" value={name} maxLength={64} onChange={(e) => setName(e.target.value.toLowerCase())} />
           <Field label="Password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} hint="At least 8 characters; the user can change it." />
         </div>

@@ -17,6 +17,7 @@ export function GroupRightsPanel({ group }: { group: DeviceGroup }) {
   const act = useAction([keys.groups]);
   const [editing, setEditing] = useState<RightsLink | null>(null);
   const [revoking, setRevoking] = useState<RightsLink | null>(null);
+  const [formRound, setFormRound] = useState(0); // a new key empties the grant form after a grant
 
   return (
     <Section title="Rights" testId="group-rights">
@@ -45,13 +46,13 @@ export function GroupRightsPanel({ group }: { group: DeviceGroup }) {
         <>
           <h3>{editing ? `Change the rights of ${editing.subjectName}` : 'Grant rights'}</h3>
           <GrantForm
-            key={editing?.subjectId ?? 'new'}
+            key={editing?.subjectId ?? `new-${formRound}`}
             initial={editing}
             busy={act.busy}
             onCancel={editing ? () => setEditing(null) : undefined}
             onGrant={(subjectId, rights) => {
               setEditing(null);
-              act.run(() => api.groups.setRights({ id: group.id, subjectId, rights }), 'Rights saved.');
+              act.runAsync(() => api.groups.setRights({ id: group.id, subjectId, rights }), 'Rights saved.').then(() => setFormRound((n) => n + 1), () => {});
             }}
           />
         </>

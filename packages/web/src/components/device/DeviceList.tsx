@@ -5,7 +5,8 @@
 import { memo, useRef } from 'react';
 import { Link } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Ago, OnlineBadge } from '../ui.js';
+import { OnlineBadge } from '../ui.js';
+import { agoText, formatTime } from '../../lib/device-time.js';
 import { isGroupHeader, type IndexedDevice, type ListRow } from '../../lib/device-index.js';
 
 const ROW_HEIGHT = 44;
@@ -64,7 +65,7 @@ const DeviceRow = memo(function DeviceRow({ item, index, start, checked, onToggl
       <span role="cell"><OnlineBadge online={d.online} /></span>
       <span role="cell" className="ellipsis">{item.groupName}</span>
       <span role="cell" className="ellipsis hide-narrow">{d.os ?? ''}</span>
-      <span role="cell" className="hide-narrow">{d.online ? <span className="muted">now</span> : <Ago iso={d.lastSeen} />}</span>
+      <span role="cell" className="hide-narrow">{d.online ? <span className="muted">now</span> : item.lastSeenMs > 0 ? <time dateTime={d.lastSeen ?? ''} title={formatTime(item.lastSeenMs)}>{agoText(item.lastSeenMs)}</time> : <span className="muted">never</span>}</span>
       <span role="cell" className="ellipsis hide-narrow">{d.tags.map((t) => <span key={t} className="tag">{t}</span>)}</span>
     </div>
   );

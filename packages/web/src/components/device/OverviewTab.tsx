@@ -5,12 +5,21 @@ import { SoftwarePanel } from './SoftwarePanel.js';
 import { TimelineChart } from './TimelineChart.js';
 import { DeviceSettings } from './DeviceSettings.js';
 
-export function OverviewTab({ device, canManage, canNotes }: { device: Device; canManage: boolean; canNotes: boolean }) {
+export function OverviewTab({ device, canManage, canNotes, canDetails }: { device: Device; canManage: boolean; canNotes: boolean; canDetails: boolean }) {
   return (
     <div className="overview">
       <div className="overview-main">
-        <InventoryPanel deviceId={device.id} />
-        <SoftwarePanel deviceId={device.id} />
+        {canDetails ? (
+          <>
+            <InventoryPanel deviceId={device.id} />
+            <SoftwarePanel deviceId={device.id} />
+          </>
+        ) : (
+          <section className="panel" data-testid="details-denied">
+            <h2>Inventory</h2>
+            <p className="muted">You do not have the “Device details” right on this device’s group, so its inventory and software are not shown.</p>
+          </section>
+        )}
       </div>
       <div className="overview-side">
         <TimelineChart device={device} />

@@ -50,22 +50,18 @@ export function TimelineChart({ device }: { device: Device }) {
       <h2 id={`${id}-h`}>Connection, last 7 days</h2>
       {q.isPending ? <Spinner /> : q.isError ? <Notice>{errorText(q.error)}</Notice> : (
         <>
-          <svg className="timeline" viewBox={`0 0 ${W} ${H + 16}`} role="img" aria-labelledby={`${id}-s`} preserveAspectRatio="none">
+          <svg className="timeline" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-s`} preserveAspectRatio="none">
             <rect x={0} y={0} width={W} height={H} className="tl-unknown" />
             {bands.map((b) => (
               <rect key={b.from} x={x(b.from)} y={0} width={Math.max(0.5, x(b.to) - x(b.from))} height={H} className={`tl-${b.state}`}>
                 <title>{`${b.state} from ${new Date(b.from).toLocaleString()} to ${new Date(b.to).toLocaleString()}${b.detail ? ` (${b.detail})` : ''}`}</title>
               </rect>
             ))}
-            {Array.from({ length: 8 }, (_, i) => (
-              <g key={i}>
-                <line x1={(i * W) / 7} x2={(i * W) / 7} y1={0} y2={H + 4} className="tl-tick" />
-                <text x={Math.min(W - 2, Math.max(2, (i * W) / 7))} y={H + 14} className="tl-label" textAnchor={i === 0 ? 'start' : i === 7 ? 'end' : 'middle'}>
-                  {i === 7 ? 'now' : `-${7 - i} d`}
-                </text>
-              </g>
-            ))}
+            {Array.from({ length: 6 }, (_, i) => <line key={i} x1={((i + 1) * W) / 7} x2={((i + 1) * W) / 7} y1={0} y2={H} className="tl-tick" />)}
           </svg>
+          <div className="tl-labels small muted" aria-hidden="true">
+            {Array.from({ length: 8 }, (_, i) => <span key={i}>{i === 7 ? 'now' : `−${7 - i} d`}</span>)}
+          </div>
           <p id={`${id}-s`}>{summary}</p>
           <p className="legend small">
             <span className="sw tl-online" aria-hidden="true" /> online <span className="sw tl-offline" aria-hidden="true" /> offline{' '}
