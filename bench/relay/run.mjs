@@ -1,29 +1,40 @@
 #!/usr/bin/env node
 // Relay benchmark, one run, real processes on 127.0.0.1 (see README.md):
 //   1. file download through the relay (agent → server → client, files protocol, SHA-256 on both
-//      ends) vs the same file over one raw TLS socket between two processes (with and without hashing)
+//      ends) against, in the same run, the same file and the same work (read size, SHA-256 on
+//      both ends, data discarded) over (a) one raw TLS socket between two processes and (b) two
+//      TLS hops through a plain forwarding process — the floor of any relay
 //   2. upload through the relay
 //   3. peak RSS of the server and the agent while each transfer runs (sampled every 20 ms)
 //   4. terminal keystroke round trip: a byte typed into `cat` in a raw pty and its echo, median of N
-// Usage: node bench/relay/run.mjs [--mib 1024] [--keys 300] [--rounds 3]
+// Usage: node bench/relay/run.mjs [--mib 1024] [--keys 300] [--rounds 5]
+//        node bench/relay/run.mjs --profile DIR [--mib 1024]   one download, CPU profiles of all three
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { connect as tlsConnect } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { machine, median, rssMb, sleep, start, stop } from '../lib/proc.mjs';
 
-const { values } = parseArgs({ options: { mib: { type: 'string', default: '1024' }, keys: { type: 'string', default: '300' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { mib: { type: 'string', default: '1024' }, keys: { type: 'string', default: '300' }, rounds: { type: 'string', default: '5' }, profile: { type: 'string' } },
+});
 const MIB = Number(values.mib);
 const KEYS = Number(values.keys);
 const ROUNDS = Number(values.rounds);
+const PROFILE = values.profile ? resolve(values.profile) : null;
 const repo = resolve(import.meta.dirname, '..', '..');
 const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
 const agentMain = join(repo, 'packages', 'agent', 'dist', 'main.js');
 const { default: WebSocket } = await import(join(repo, 'node_modules', 'ws', 'index.js'));
 const { createClient, FilesClient, openRelay } = await import(join(repo, 'packages', 'client', 'dist', 'index.js'));
 const { httpsTransport } = await import(join(repo, 'packages', 'cli', 'dist', 'index.js'));
+/** The agent's file read size: the baselines read the same way. */
+const { DOWNLOAD_READ_BYTES } = await import(join(repo, 'packages', 'agent', 'dist', 'files', 'download.js'));
+const profiled = PROFILE ? (mkdirSync(PROFILE, { recursive: true }), ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, '--cpu-prof-interval=200']) : [];
+if (process.env.BENCH_CHILD_FLAGS) profiled.push(...process.env.BENCH_CHILD_FLAGS.split(' '));
 
 const work = mkdtempSync(join(tmpdir(), 'mw-bench-relay-'));
 const data = join(work, 'data');
@@ -65,7 +76,7 @@ process.on('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
-const server = start(process.execPath, [cli, 'server', 'start', '--port', '0', '--data', data, '--log-level', 'info'], { env });
+const server = start(process.execPath, [...profiled, cli, 'server', 'start', '--port', '0', '--data', data, '--log-level', 'info'], { env });
 children.push(server);
 let port = 0;
 for (let i = 0; i < 600 && !port; i++) {
@@ -76,7 +87,7 @@ for (let i = 0; i < 600 && !port; i++) {
 if (!port) throw new Error(`server did not start:\n${server.output()}`);
 const url = `https://127.0.0.1:${port}`;
 cliRun(['group', 'install-file', 'bench', '--out', join(work, 'install.json'), '--data', data]);
-const agent = start(process.execPath, [agentMain, 'run', '--state', join(work, 'agent'), '--install', join(work, 'install.json'), '--key-provider', 'file', '--log-level', 'warn'], { env: { ...env, MESHWORK_AGENT_BACKOFF_SCALE: '0.01' } });
+const agent = start(process.execPath, [...profiled, agentMain, 'run', '--state', join(work, 'agent'), '--install', join(work, 'install.json'), '--key-provider', 'file', '--log-level', 'warn'], { env: { ...env, MESHWORK_AGENT_BACKOFF_SCALE: '0.01' } });
 children.push(agent);
 const ca = readFileSync(join(data, 'tls', 'ca.crt'), 'utf8');
 const transport = httpsTransport({ ca });
@@ -100,22 +111,18 @@ const bytes = MIB * 1024 * 1024;
 
 const idle = { server: rssMb(server.pid), agent: rssMb(agent.pid) };
 
-let lastCpu = null;
+/** One download through the relay, into a sink that discards (like the baselines' receiver). */
 async function relayDownload() {
   const { socket: s } = await openRelay(client, device.id, { protocol: 'files' }, socket);
   const files = new FilesClient(s, hasher);
   s.resume?.();
   const stopSampling = sampler({ server: server.pid, agent: agent.pid });
-  const cpu0 = { server: cpuMs(server.pid), agent: cpuMs(agent.pid), client: selfCpuMs() };
-  const t0 = performance.now();
-  const r = await files.download(big, async () => undefined);
-  const ms = performance.now() - t0;
+  let size = 0;
+  const r = await timed({ agent: agent.pid, server: server.pid }, async () => void (size = (await files.download(big, async () => undefined)).size));
   const peak = stopSampling();
-  const cpu = { server: cpuMs(server.pid) - cpu0.server, agent: cpuMs(agent.pid) - cpu0.agent, client: selfCpuMs() - cpu0.client };
-  lastCpu = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / MIB]));
   files.close();
-  if (r.size !== bytes) throw new Error(`got ${r.size} bytes`);
-  return { ms, peak };
+  if (size !== bytes) throw new Error(`got ${size} bytes`);
+  return { ...r, peak };
 }
 
 async function relayUpload() {
@@ -133,36 +140,53 @@ async function relayUpload() {
   return { ms, peak };
 }
 
-/** The same file over one TLS connection from another process (the server's TLS key and certificate). */
-let rawCpu = null;
-async function rawTls(hash) {
-  const sender = join(work, 'raw-sender.mjs');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(sender, `
-    import { createServer } from 'node:tls'; import { createReadStream, readFileSync } from 'node:fs'; import { createHash } from 'node:crypto';
-    const s = createServer({ key: readFileSync(process.argv[2]), cert: readFileSync(process.argv[3]) }, (sock) => {
-      const h = createHash('sha256'); const rs = createReadStream(process.argv[4], { highWaterMark: 64 * 1024 });
-      if (process.argv[5] === 'hash') rs.on('data', (c) => h.update(c));
-      rs.pipe(sock); rs.on('end', () => { if (process.argv[5] === 'hash') h.digest('hex'); });
-    });
-    s.listen(0, '127.0.0.1', () => console.log(s.address().port));`);
-  const child = spawn(process.execPath, [sender, join(data, 'tls', 'https.key'), join(data, 'tls', 'https.crt'), big, hash ? 'hash' : 'plain'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rawPort = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
-  const { connect } = await import('node:tls');
+/** Runs `fn` while the CPU time of `pids` (and this process) is counted; returns ms and CPU ms per MiB. */
+async function timed(pids, fn) {
+  const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
   const self0 = selfCpuMs();
   const t0 = performance.now();
-  await new Promise((res, rej) => {
+  await fn();
+  const ms = performance.now() - t0;
+  const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (cpuMs(pid) - cpu0[k]) / MIB]));
+  return { ms, cpu: { ...cpu, receiver: (selfCpuMs() - self0) / MIB } };
+}
+
+/** Receives the whole file over TLS from 127.0.0.1:port in this process (SHA-256 when `hash`). */
+function receive(port, hash) {
+  return new Promise((res, rej) => {
     const h = createHash('sha256');
     let n = 0;
-    const sock = connect({ host: '127.0.0.1', port: rawPort, ca, servername: 'localhost' });
+    const sock = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
     sock.on('data', (c) => { n += c.length; if (hash) h.update(c); });
-    sock.on('end', () => (n === bytes ? res() : rej(new Error(`raw got ${n}`))));
+    sock.on('end', () => (n === bytes ? (hash && h.digest('hex'), res()) : rej(new Error(`baseline got ${n}`))));
     sock.on('error', rej);
   });
-  const ms = performance.now() - t0;
-  rawCpu = { sender: cpuMs(child.pid) / MIB, receiver: (selfCpuMs() - self0) / MIB };
-  await stop(child);
-  return ms;
+}
+
+const baseline = join(import.meta.dirname, 'baseline.mjs');
+async function spawnBaseline(args) {
+  const child = spawn(process.execPath, [baseline, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
+  return { child, port: p };
+}
+const tlsFiles = [join(data, 'tls', 'https.key'), join(data, 'tls', 'https.crt')];
+
+/** The file over one TLS connection from another process (the server's key and certificate). */
+async function rawTls(hash) {
+  const sender = await spawnBaseline(['send', ...tlsFiles, big, String(DOWNLOAD_READ_BYTES), hash ? 'hash' : 'plain']);
+  const r = await timed({ sender: sender.child.pid }, () => receive(sender.port, hash));
+  await stop(sender.child);
+  return r;
+}
+
+/** The same, through a third process that terminates TLS and re-encrypts: the floor of any relay. */
+async function forwardedTls() {
+  const sender = await spawnBaseline(['send', ...tlsFiles, big, String(DOWNLOAD_READ_BYTES), 'hash']);
+  const fwd = await spawnBaseline(['forward', ...tlsFiles, String(sender.port), join(data, 'tls', 'ca.crt')]);
+  const r = await timed({ sender: sender.child.pid, forwarder: fwd.child.pid }, () => receive(fwd.port, true));
+  await stop(fwd.child);
+  await stop(sender.child);
+  return r;
 }
 
 async function keystrokes() {
@@ -194,34 +218,58 @@ async function keystrokes() {
 }
 
 // ---------------------------------------------------------------- run
-const rows = [];
-const down = [];
-const raw = [];
-const rawHashed = [];
-let peakDown = { server: 0, agent: 0 };
-for (let i = 0; i < ROUNDS; i++) {
-  raw.push(await rawTls(false));
-  rawHashed.push(await rawTls(true));
+const mbps = (ms) => bytes / 1024 / 1024 / (ms / 1000);
+const cpuText = (cpu) => Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' / ');
+
+if (PROFILE) {
+  // One relay download with the server and agent already under --cpu-prof, and this process (the
+  // client) profiled through the inspector; the profiles are written when the processes stop.
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
   const d = await relayDownload();
-  down.push(d.ms);
-  peakDown = { server: Math.max(peakDown.server, d.peak.server), agent: Math.max(peakDown.agent, d.peak.agent) };
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(join(PROFILE, `client-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  console.log(`relay download ${mbps(d.ms).toFixed(0)} MiB/s, CPU ms per MiB: ${cpuText(d.cpu)}; profiles in ${PROFILE}`);
+} else {
+  const runs = { raw: [], rawHashed: [], forwarded: [], relay: [] };
+  let peakDown = { server: 0, agent: 0 };
+  for (let i = 0; i < ROUNDS; i++) {
+    runs.raw.push(await rawTls(false));
+    runs.rawHashed.push(await rawTls(true));
+    runs.forwarded.push(await forwardedTls());
+    const d = await relayDownload();
+    runs.relay.push(d);
+    peakDown = { server: Math.max(peakDown.server, d.peak.server), agent: Math.max(peakDown.agent, d.peak.agent) };
+  }
+  const up = await relayUpload();
+  const keys = await keystrokes();
+  /** The round with the median time; its speed, its CPU figures. */
+  const mid = (xs) => [...xs].sort((x, y) => x.ms - y.ms)[Math.floor(xs.length / 2)];
+  const m = Object.fromEntries(Object.entries(runs).map(([k, xs]) => [k, mid(xs)]));
+  const pct = (base) => `${((m[base].ms / m.relay.ms) * 100).toFixed(0)} %`;
+  const rows = [
+    ['raw TLS, 1 hop, no hashing', `${mbps(m.raw.ms).toFixed(0)} MiB/s`, `CPU ms/MiB: ${cpuText(m.raw.cpu)}`],
+    ['raw TLS, 1 hop, SHA-256 both ends', `${mbps(m.rawHashed.ms).toFixed(0)} MiB/s`, `CPU ms/MiB: ${cpuText(m.rawHashed.cpu)}`],
+    ['TLS forwarder, 2 hops, SHA-256 both ends', `${mbps(m.forwarded.ms).toFixed(0)} MiB/s`, `CPU ms/MiB: ${cpuText(m.forwarded.cpu)}`],
+    ['relay download (files protocol)', `${mbps(m.relay.ms).toFixed(0)} MiB/s`, `CPU ms/MiB: ${cpuText(m.relay.cpu)} (client = receiver)`],
+    ['  relay as a share of each baseline', '', `raw ${pct('raw')}, raw+hash ${pct('rawHashed')}, forwarder ${pct('forwarded')}`],
+    ['  every round (MiB/s)', '', Object.entries(runs).map(([k, xs]) => `${k} ${xs.map((x) => mbps(x.ms).toFixed(0)).join(',')}`).join('; ')],
+    ['relay upload (files protocol, to disk)', `${mbps(up.ms).toFixed(0)} MiB/s`, ''],
+    ['terminal keystroke round trip', `median ${keys.median.toFixed(2)} ms`, `p90 ${keys.p90.toFixed(2)} ms (${KEYS} keys)`],
+    ['RSS idle (server / agent)', `${idle.server.toFixed(0)} / ${idle.agent.toFixed(0)} MB`, ''],
+    [`peak RSS during ${MIB} MiB download (server / agent)`, `${peakDown.server.toFixed(0)} / ${peakDown.agent.toFixed(0)} MB`, ''],
+    [`peak RSS during ${MIB} MiB upload (server / agent)`, `${up.peak.server.toFixed(0)} / ${up.peak.agent.toFixed(0)} MB`, ''],
+  ];
+  console.log(`# relay benchmark — ${machine()} — ${MIB} MiB file, median of ${ROUNDS} rounds — load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  for (const r of rows) console.log(`${r[0].padEnd(52)} ${r[1].padEnd(18)} ${r[2]}`);
 }
-const up = await relayUpload();
-const keys = await keystrokes();
-const mbps = (ms) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(0);
-rows.push(['raw TLS socket, no hashing', `${mbps(median(raw))} MiB/s`, '']);
-rows.push(['raw TLS socket, SHA-256 on both ends', `${mbps(median(rawHashed))} MiB/s`, `CPU per MiB (sender / receiver) ${rawCpu.sender.toFixed(1)} / ${rawCpu.receiver.toFixed(1)} ms`]);
-rows.push(['relay download (files protocol)', `${mbps(median(down))} MiB/s`, `${((median(raw) / median(down)) * 100).toFixed(0)} % of raw, ${((median(rawHashed) / median(down)) * 100).toFixed(0)} % of raw+hash`]);
-rows.push(['CPU per MiB downloaded (agent / server / client)', `${lastCpu.agent.toFixed(1)} / ${lastCpu.server.toFixed(1)} / ${lastCpu.client.toFixed(1)} ms`, 'last round']);
-rows.push(['relay upload (files protocol, to disk)', `${mbps(up.ms)} MiB/s`, '']);
-rows.push(['terminal keystroke round trip', `median ${keys.median.toFixed(2)} ms`, `p90 ${keys.p90.toFixed(2)} ms (${KEYS} keys)`]);
-rows.push(['RSS idle (server / agent)', `${idle.server.toFixed(0)} / ${idle.agent.toFixed(0)} MB`, '']);
-rows.push([`peak RSS during ${MIB} MiB download (server / agent)`, `${peakDown.server.toFixed(0)} / ${peakDown.agent.toFixed(0)} MB`, '']);
-rows.push([`peak RSS during ${MIB} MiB upload (server / agent)`, `${up.peak.server.toFixed(0)} / ${up.peak.agent.toFixed(0)} MB`, '']);
-console.log(`# relay benchmark — ${machine()} — ${MIB} MiB file, median of ${ROUNDS} rounds`);
-for (const r of rows) console.log(`${r[0].padEnd(52)} ${r[1].padEnd(18)} ${r[2]}`);
 
 transport.close();
 await stop(agent);
 await stop(server);
+if (PROFILE) for (const [k, c] of Object.entries({ server, agent })) writeFileSync(join(PROFILE, `${k}.log`), c.output());
 rmSync(work, { recursive: true, force: true });

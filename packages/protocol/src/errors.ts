@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   token_expired: { status: 401, message: 'The API token has expired.' },
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   device_offline: { status: 409, message: 'The device is not connected.' },
+  not_supported: { status: 409, message: 'The agent on this device does not support this.' },
   passkey_challenge_invalid: { status: 400, message: 'The passkey request expired or was already used; start again.' },
   passkey_unknown: { status: 401, message: 'This passkey is not registered on this server.' },
   passkey_rejected: { status: 401, message: 'The passkey response could not be verified.' },

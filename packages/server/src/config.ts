@@ -42,7 +42,7 @@ export interface ServerConfig {
   agentHandshakeRate: number;
   /** … with bursts up to this many (token bucket). */
   agentHandshakeBurst: number;
-  /** Handshakes in progress at once (TLS handshakes too, checked at TCP accept); beyond, new agents are told `overloaded`. */
+  /** Handshakes in progress at once, TLS included; further connections wait at TCP accept (ws/agent/tls-admission.ts). */
   agentMaxPendingHandshakes: number;
   agentHandshakeTimeoutMs: number;
   /** WebSocket ping to every agent this often; an agent silent for agentIdleTimeoutMs is dropped. */
@@ -74,10 +74,11 @@ export const DEFAULTS: ServerConfig = {
   sessionMaxMs: 7 * 24 * 3600_000,
   eventTtlMs: 20 * 24 * 3600_000,
   // About what a 2-core machine finishes (~4 ms of server CPU per handshake); raise on bigger
-  // machines. Pending handshakes × per-handshake time must stay well under the 15 s timeout.
+  // machines. Beyond these, connections wait at TCP accept (up to 12 s) instead of being refused;
+  // in progress is the concurrency a handshake pipeline needs, more only adds latency.
   agentHandshakeRate: 200,
   agentHandshakeBurst: 200,
-  agentMaxPendingHandshakes: 500,
+  agentMaxPendingHandshakes: 100,
   agentHandshakeTimeoutMs: 15_000,
   agentPingIntervalMs: 30_000,
   agentIdleTimeoutMs: 90_000,

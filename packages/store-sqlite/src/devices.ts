@@ -1,5 +1,5 @@
 /** Devices: upsert by id, and the list query by groups, tag and name text. */
-import type { DeviceQuery, DeviceRecord, Store } from '@meshwork/store';
+import type { DeviceQuery, DeviceRecord, DeviceSummary, Store } from '@meshwork/store';
 import type { Db, SqlValue } from './db.js';
 import { type Columns, fromRowOrNull, fromRows, insertSql, toParams, updateSql } from './codec.js';
 
@@ -15,13 +15,18 @@ export const DEVICE: Columns<DeviceRecord> = {
   lastSeen: ['last_seen', 'plain'],
   createdAt: ['created_at', 'plain'],
 };
+const SUMMARY: Columns<DeviceSummary> = {
+  id: DEVICE.id, groupId: DEVICE.groupId, name: DEVICE.name, tags: DEVICE.tags, notes: DEVICE.notes, os: DEVICE.os,
+  lastSeen: DEVICE.lastSeen, createdAt: DEVICE.createdAt,
+};
+const SUMMARY_COLUMNS = Object.values(SUMMARY).map(([column]) => column).join(', ');
 const PATCHABLE = ['groupId', 'name', 'tags', 'notes', 'os', 'info', 'infoHash', 'lastSeen'] as const;
 // An existing device keeps its id and createdAt; every other column is replaced.
 export const UPSERT_DEVICE = `${insertSql('devices', DEVICE)} ON CONFLICT (id) DO UPDATE SET ${
   PATCHABLE.map((f) => `${DEVICE[f][0]} = excluded.${DEVICE[f][0]}`).join(', ')}`;
 
 export type DeviceMethods = Pick<Store,
-  'upsertDevice' | 'getDevice' | 'listDevices' | 'countDevices' | 'updateDevice' | 'deleteDevice'>;
+  'upsertDevice' | 'getDevice' | 'listDevices' | 'listDeviceSummaries' | 'countDevices' | 'updateDevice' | 'deleteDevice'>;
 
 export function deviceMethods(db: Db): DeviceMethods {
   return {
@@ -33,8 +38,13 @@ export function deviceMethods(db: Db): DeviceMethods {
     },
     async listDevices(q = {}) {
       if (q.groupIds?.length === 0) return [];
-      const { sql, params } = listQuery(q);
+      const { sql, params } = listQuery(q, '*');
       return fromRows(DEVICE, db.all(sql, params));
+    },
+    async listDeviceSummaries(q = {}) {
+      if (q.groupIds?.length === 0) return [];
+      const { sql, params } = listQuery(q, SUMMARY_COLUMNS);
+      return fromRows(SUMMARY, db.all(sql, params));
     },
     async countDevices() {
       return db.get<{ n: number }>('SELECT count(*) AS n FROM devices')?.n ?? 0;
@@ -50,8 +60,8 @@ export function deviceMethods(db: Db): DeviceMethods {
   };
 }
 
-/** The SQL depends only on which filters are present, so at most 8 statements are cached. */
-function listQuery(q: DeviceQuery): { sql: string; params: Record<string, SqlValue> } {
+/** The SQL depends only on which filters are present and the columns, so at most 16 statements are cached. */
+function listQuery(q: DeviceQuery, columns: string): { sql: string; params: Record<string, SqlValue> } {
   const where: string[] = [];
   const params: Record<string, SqlValue> = { limit: q.limit ?? -1 };
   if (q.groupIds !== undefined) {
@@ -68,5 +78,5 @@ function listQuery(q: DeviceQuery): { sql: string; params: Record<string, SqlVal
     params['text'] = q.text;
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  return { sql: `SELECT * FROM devices ${filter} ORDER BY name COLLATE NOCASE, id LIMIT @limit`, params };
+  return { sql: `SELECT ${columns} FROM devices ${filter} ORDER BY name COLLATE NOCASE, id LIMIT @limit`, params };
 }

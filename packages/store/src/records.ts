@@ -41,6 +41,9 @@ export interface DeviceRecord {
   createdAt: number;
 }
 
+/** A device without its inventory: what device lists need (`listDeviceSummaries`). */
+export type DeviceSummary = Omit<DeviceRecord, 'info' | 'infoHash'>;
+
 /** A link granting rights on a device group to a user or a user group. */
 export interface RightsLinkRecord {
   groupId: string;

@@ -14,7 +14,7 @@ import type {
   ApiTokenRecord, AuthChallengeRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PasskeyRecord, PresenceRecord,
   RightsLinkRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
 } from './records.js';
-import type { DeviceSoftwareRecord } from './records.js';
+import type { DeviceSoftwareRecord, DeviceSummary } from './records.js';
 import type { StoreWrite, StoreWriteResult } from './writes.js';
 
 export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
@@ -92,6 +92,8 @@ export interface Store {
   upsertDevice(d: DeviceRecord): Promise<void>;
   getDevice(id: string): Promise<DeviceRecord | null>;
   listDevices(q?: DeviceQuery): Promise<DeviceRecord[]>;
+  /** The same list without `info`/`infoHash` (no inventory JSON to read or decode: device lists). */
+  listDeviceSummaries(q?: DeviceQuery): Promise<DeviceSummary[]>;
   countDevices(): Promise<number>;
   updateDevice(id: string, patch: Partial<Omit<DeviceRecord, 'id' | 'createdAt'>>): Promise<boolean>;
   deleteDevice(id: string): Promise<boolean>;

@@ -1,4 +1,5 @@
 /** Routes. Logged-out visitors see setup (first start) or login; everything else needs a session. */
+import { lazy } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { Layout } from './components/Layout.js';
 import { Spinner, Notice } from './components/ui.js';
@@ -6,13 +7,13 @@ import { useSession } from './lib/session.js';
 import { SetupPage } from './pages/SetupPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { DevicesPage } from './pages/DevicesPage.js';
-import { DevicePage } from './pages/DevicePage.js';
-import { GroupsPage } from './pages/GroupsPage.js';
-import { GroupPage } from './pages/GroupPage.js';
-import { UsersPage } from './pages/UsersPage.js';
-import { AccountPage } from './pages/AccountPage.js';
-import { EventsPage } from './pages/EventsPage.js';
-import { RunPage } from './pages/RunPage.js';
+const DevicePage = lazy(() => import('./pages/DevicePage.js').then((m) => ({ default: m.DevicePage })));
+const GroupsPage = lazy(() => import('./pages/GroupsPage.js').then((m) => ({ default: m.GroupsPage })));
+const GroupPage = lazy(() => import('./pages/GroupPage.js').then((m) => ({ default: m.GroupPage })));
+const UsersPage = lazy(() => import('./pages/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const AccountPage = lazy(() => import('./pages/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const EventsPage = lazy(() => import('./pages/EventsPage.js').then((m) => ({ default: m.EventsPage })));
+const RunPage = lazy(() => import('./pages/RunPage.js').then((m) => ({ default: m.RunPage })));
 
 export function App() {
   const { loading, session, server, problem } = useSession();

@@ -38,6 +38,15 @@ test('a server delay overrides the backoff but never goes below the floor', () =
   assert.equal(new Backoff(DEFAULT_TIMING, () => 0).serverDelay(5_000), 5_000);
 });
 
+test('a server delay starts the failure ladder over (the server answered: it is reachable)', () => {
+  const b = new Backoff(DEFAULT_TIMING, () => 0);
+  for (let i = 0; i < 5; i++) b.next();
+  assert.equal(b.count, 5);
+  b.serverDelay(10_000);
+  assert.equal(b.count, 0);
+  assert.equal(b.next(), 1_000, 'the next failure waits as the first one does');
+});
+
 test('the backoff scale shrinks the backoff delays only, and rejects nonsense', () => {
   const t = scaledTiming(0.01);
   assert.equal(t.backoffFirstMinMs, 10);

@@ -1,7 +1,8 @@
 /**
  * Jittered exponential backoff. Failure n (from 0) waits uniform in [min·2ⁿ, max·2ⁿ], each bound
  * capped (the lower one at 0.75 × cap, so capped agents stay spread out). Defaults: 1–3 s, 2–6 s,
- * 4–12 s, … up to 225–300 s. A server's retryAfterMs replaces the computed delay (see serverDelay).
+ * 4–12 s, … up to 225–300 s. A server's retryAfterMs replaces the computed delay and starts the
+ * failure ladder over (see serverDelay): the server's own admission never pushes an agent up it.
  */
 import type { AgentTiming } from './timing.js';
 
@@ -46,9 +47,12 @@ export class Backoff {
   /**
    * The delay a server asked for (`later`, `refused.retryAfterMs`, HTTP Retry-After), never below
    * the floor (a server saying 0 cannot cause a tight loop), plus up to 10 % jitter so the agents a
-   * server sent away do not all return in the same instant.
+   * server sent away do not all return in the same instant. The server answered, so it is
+   * reachable: the failure ladder starts over, and a failure after the wait (say, the port still
+   * closed after a restart) waits 1–3 s, not what earlier failures had built up.
    */
   serverDelay(retryAfterMs: number): number {
+    this.failures = 0;
     return Math.max(retryAfterMs, this.floorMs) * (1 + 0.1 * this.random());
   }
 }

@@ -4,7 +4,8 @@
  *  - URLs from the install file are tried in turn; a round that fails everywhere ends with a
  *    backoff delay (jittered exponential, see backoff.ts), the next URL in a round follows after
  *    betweenUrlsMs. After a session that was welcomed, the same URL is retried first.
- *  - A server's delay (`later`, `refused.retryAfterMs`, HTTP Retry-After) replaces the backoff delay.
+ *  - A server's delay (`later`, `refused.retryAfterMs`, HTTP Retry-After) replaces the backoff delay
+ *    and starts the failure ladder over: the server's admission never pushes an agent up it.
  *  - The backoff resets when a welcomed session lasted stableMs, and on a network change (which
  *    also cuts a backoff wait short — never a server-imposed one).
  *  - Nothing accumulates while the server is unreachable: one session object, one timer.

@@ -19,7 +19,9 @@ const send = (ws: WebSocket, data: Buffer | string, binary: boolean): Promise<vo
   });
 
 /** Largest single read, in blocks. */
-const READ_BLOCKS = 8;
+const READ_BLOCKS = 2;
+/** Largest single read, in bytes (bench/relay reads its baselines the same way). */
+export const DOWNLOAD_READ_BYTES = READ_BLOCKS * FILES_BLOCK;
 
 export class Download {
   private acked = 0;

@@ -20,10 +20,15 @@
  * so displays must escape control characters.
  */
 import { z } from 'zod';
+import { RELAY_MAX_FRAME } from './session.js';
 
-export const FILES_BLOCK = 64 * 1024;
+/**
+ * File data frames: the largest a relay socket takes (RELAY_MAX_FRAME), because every frame costs
+ * the same bookkeeping in each of the three processes whatever its size (bench/relay).
+ */
+export const FILES_BLOCK = RELAY_MAX_FRAME;
 /** Blocks in flight (2 MiB): enough to keep a loaded three-process pipeline busy; acks come every quarter window. */
-export const FILES_WINDOW = 32;
+export const FILES_WINDOW = 8;
 export const FILES_PAGE = 500;
 export const MAX_REMOTE_PATH = 4096;
 

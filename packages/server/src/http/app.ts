@@ -14,6 +14,7 @@ import { parseCookies, serializeCookie } from './cookies.js';
 import type { Handlers, ReplyControl, RequestContext } from './handler.js';
 import { authenticate } from '../auth/authenticate.js';
 import { registerOpenApiRoute } from '../openapi/route.js';
+import { compressJson } from './compress-json.js';
 import { registerWebUi, sendPage, wantsPage } from './web/routes.js';
 import type { WebUi } from './web/web-root.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
@@ -71,6 +72,7 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     void reply.headers(SECURITY_HEADERS);
     sys.metrics.inc('meshwork_http_requests_total', { method: req.method });
   });
+  app.addHook('onSend', async (req, reply, payload) => compressJson(req, reply, payload));
   app.setErrorHandler((err, req, reply) => sendError(sys, req, reply, err));
   app.setNotFoundHandler((req, reply) => {
     if (opts.web && wantsPage(req)) return void sendPage(opts.web, reply); // an SPA route

@@ -1,8 +1,9 @@
 /** The frame around every logged-in page: navigation, live-connection state, account menu. */
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../lib/session.js';
 import { useLive } from '../lib/live.js';
-import { Button } from './ui.js';
+import { Button, Spinner } from './ui.js';
 
 export function Layout() {
   const { session, logout, hasSiteRight } = useSession();
@@ -27,7 +28,10 @@ export function Layout() {
         <Button variant="quiet" onClick={() => void logout()}>Log out</Button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        {/* Pages other than the device list load on first visit (smaller first download). */}
+        <Suspense fallback={<Spinner />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

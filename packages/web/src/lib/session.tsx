@@ -4,7 +4,9 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ServerInfo, SessionInfo, SiteRightName } from '@meshwork/protocol';
+import { useQueryClient } from '@tanstack/react-query';
 import { api, errorCode, setCsrf } from './api.js';
+import { keys } from './queries.js';
 
 export interface SessionState {
   loading: boolean;
@@ -26,6 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [server, setServer] = useState<ServerInfo | null>(null);
   const [session, setSessionState] = useState<SessionInfo | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const qc = useQueryClient();
 
   const setSession = useCallback((s: SessionInfo | null) => {
     setCsrf(s?.csrfToken);
@@ -34,21 +37,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refresh = useCallback(async () => {
-    try {
-      setServer(await api.server.info());
-    } catch (e) {
-      setProblem(errorCode(e) ?? 'network_error');
-    }
-    try {
-      setSession(await api.auth.session());
-    } catch (e) {
-      const code = errorCode(e);
+    // Both at once: the server info and the session are independent (one round trip, not two).
+    const [info, current] = await Promise.allSettled([api.server.info(), api.auth.session()]);
+    if (info.status === 'fulfilled') setServer(info.value);
+    else setProblem(errorCode(info.reason) ?? 'network_error');
+    if (current.status === 'fulfilled') {
+      // Start the lists most pages need now, while React renders (the 10,000-device list is the
+      // largest answer there is; see bench/web-devices).
+      void qc.prefetchQuery({ queryKey: keys.devices, queryFn: () => api.devices.list({}), staleTime: 60_000 });
+      void qc.prefetchQuery({ queryKey: keys.groups, queryFn: () => api.groups.list(), staleTime: 30_000 });
+      setSession(current.value);
+    } else {
+      const code = errorCode(current.reason);
       setSession(null);
       if (code && code !== 'unauthenticated') setProblem(code);
-    } finally {
-      setLoading(false);
     }
-  }, [setSession]);
+    setLoading(false);
+  }, [setSession, qc]);
 
   useEffect(() => void refresh(), [refresh]);
 

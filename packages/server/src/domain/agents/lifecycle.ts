@@ -24,11 +24,15 @@ export interface PresenceClaim {
   deviceId: string;
   workerId: string;
   connectionId: string;
+  /** What the agent announced (auth.info.capabilities); absent when it announced nothing. */
+  capabilities?: string[];
 }
 
 export function isPresenceClaim(m: unknown): m is PresenceClaim {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as Record<string, unknown>;
+  const caps = o.capabilities;
+  if (caps !== undefined && !(Array.isArray(caps) && caps.length <= 64 && caps.every((c) => typeof c === 'string' && c.length <= 32))) return false;
   return o.type === 'claimed' && typeof o.deviceId === 'string' && typeof o.workerId === 'string' && typeof o.connectionId === 'string';
 }
 
@@ -37,6 +41,8 @@ export interface AgentConnectionRef {
   deviceId: string;
   connectionId: string;
   remoteAddress: string;
+  /** What the agent announced, carried by the presence claim (domain/agents/capabilities.ts). */
+  capabilities?: Iterable<string>;
 }
 
 /** Pushes the device to browser streams (devices the viewer may see only; see browser-stream.ts). */
@@ -60,7 +66,10 @@ const presenceRow = (sys: System, ref: AgentConnectionRef): PresenceRecord => ({
 });
 
 async function publishClaim(sys: System, ref: AgentConnectionRef): Promise<void> {
-  const claim: PresenceClaim = { type: 'claimed', deviceId: ref.deviceId, workerId: sys.bus.workerId, connectionId: ref.connectionId };
+  const claim: PresenceClaim = {
+    type: 'claimed', deviceId: ref.deviceId, workerId: sys.bus.workerId, connectionId: ref.connectionId,
+    ...(ref.capabilities ? { capabilities: [...ref.capabilities] } : {}),
+  };
   await sys.bus.publish(PRESENCE_CHANNEL, claim);
 }
 

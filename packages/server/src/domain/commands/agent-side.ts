@@ -1,14 +1,18 @@
 /**
- * The agent endpoint's half of commands: frames from AGENT_COMMANDS_CHANNEL go onto this worker's
- * agent sockets, and the agents' answers come back here. Only what was sent on a connection is
+ * The agent endpoint's half of deliveries: frames from AGENT_DELIVERIES_CHANNEL (relayOpen, run,
+ * power, wake) go onto this worker's agent sockets — unless the agent did not announce the
+ * capability the frame needs: then a run ends `failed` and a power or wake request is answered
+ * `not_supported` at once (the agent is never sent what it cannot handle) — and the agents' answers
+ * to commands come back here. Only what was sent on a connection is
  * accepted from it: output or an exit for a run it was given, a result for a request it was asked —
  * anything else is ignored. Per run it forwards output to RUNS_CHANNEL (cut at the run's
  * maxOutputBytes), and at the end records the `run.result` event. When the connection closes, or
  * the agent stays silent past the deadline, its runs are `lost` and its requests answered `null`.
  */
-import type { AgentCommandFrame, AgentPowerResult, AgentRunExit, AgentRunOutput, AgentWakeResult, RunDeviceState, RunOutcome, ServerCommandFrame } from '@meshwork/protocol';
+import type { AgentCommandFrame, AgentPowerResult, AgentRunExit, AgentRunOutput, AgentWakeResult, RunDeviceState, RunOutcome, ServerSessionFrame } from '@meshwork/protocol';
 import type { System } from '../../system.js';
-import { AGENT_COMMANDS_CHANNEL, AGENT_REPLIES_CHANNEL, AgentCommandMessage, RUNS_CHANNEL, type AgentReplyMessage, type RunExitMessage, type RunOutputMessage } from './bus.js';
+import { notSupportedMessage } from '../agents/capabilities.js';
+import { AGENT_DELIVERIES_CHANNEL, AGENT_REPLIES_CHANNEL, AgentDelivery, RUNS_CHANNEL, type AgentReplyMessage, type RunExitMessage, type RunOutputMessage } from './bus.js';
 import { lostOutcome, RESULT_GRACE_MS } from './registry.js';
 import { Excerpt, outcomeOfExit, recordRunResult, stateOfExit } from './results.js';
 
@@ -17,7 +21,9 @@ export interface CommandConnection {
   readonly deviceId: string | null;
   readonly connectionId: string;
   /** Puts a frame on the socket; false when the session is not live. */
-  deliver(frame: ServerCommandFrame): boolean;
+  deliver(frame: ServerSessionFrame): boolean;
+  /** The capability the agent did not announce for `frame`, or null. */
+  lacks(frame: ServerSessionFrame): string | null;
 }
 
 /** How long a power or wake request waits for the agent's answer on this side. */
@@ -58,9 +64,9 @@ export class AgentCommandRelay {
   ) {}
 
   start(): void {
-    this.unsubscribe ??= this.sys.bus.subscribe(AGENT_COMMANDS_CHANNEL, (raw) => {
-      const m = AgentCommandMessage.safeParse(raw);
-      if (!m.success) return this.sys.log.warn({ channel: AGENT_COMMANDS_CHANNEL }, 'malformed bus message ignored');
+    this.unsubscribe ??= this.sys.bus.subscribe(AGENT_DELIVERIES_CHANNEL, (raw) => {
+      const m = AgentDelivery.safeParse(raw);
+      if (!m.success) return this.sys.log.warn({ channel: AGENT_DELIVERIES_CHANNEL }, 'malformed bus message ignored');
       if (m.data.workerId === this.sys.bus.workerId) this.onMessage(m.data);
     });
   }
@@ -100,20 +106,30 @@ export class AgentCommandRelay {
     for (const q of t.requests.values()) this.endRequest(t, q, null, 'the agent disconnected before answering');
   }
 
-  private onMessage(m: AgentCommandMessage): void {
+  private onMessage(m: AgentDelivery): void {
     const conn = this.find(m.deviceId, m.connectionId);
     const f = m.frame;
     const gone = 'the agent is not connected any more';
-    if (!conn) {
-      if (f.type === 'run') this.finishRun(f.runId, m.deviceId, m.actorId, 'lost', lostOutcome(gone));
-      else this.reply(f.requestId, m.deviceId, null, gone);
+    const missing = conn?.lacks(f) ?? null;
+    if (f.type === 'relayOpen') {
+      // Nothing waits for an answer: a relay session that never pairs expires.
+      if (missing !== null) this.sys.log.warn({ deviceId: m.deviceId, relayId: f.relayId, capability: missing }, 'relayOpen not sent: the agent does not support it');
+      else if (!conn?.deliver(f)) this.sys.log.debug({ deviceId: m.deviceId, relayId: f.relayId }, 'relayOpen dropped: the agent is not connected any more');
+      return;
+    }
+    if (f.type === 'run' && m.actorId === undefined) return this.sys.log.warn({ channel: AGENT_DELIVERIES_CHANNEL }, 'run delivery without an actor ignored');
+    const actorId = m.actorId ?? '';
+    if (!conn || missing !== null) {
+      const why = missing !== null ? notSupportedMessage(missing) : gone;
+      if (f.type === 'run') this.finishRun(f.runId, m.deviceId, actorId, missing !== null ? 'failed' : 'lost', lostOutcome(why));
+      else this.reply(f.requestId, m.deviceId, null, why, missing !== null ? 'not_supported' : undefined);
       return;
     }
     const t = this.tracked(m.connectionId);
     if (f.type === 'run') {
       const timer = setTimeout(() => this.endRun(t, run, 'lost', lostOutcome('no result from the agent before the deadline')), f.timeoutMs + RESULT_GRACE_MS / 2);
       timer.unref();
-      const run: TrackedRun = { runId: f.runId, deviceId: m.deviceId, actorId: m.actorId, maxOutputBytes: f.maxOutputBytes, received: 0, stdout: new Excerpt(), stderr: new Excerpt(), timer };
+      const run: TrackedRun = { runId: f.runId, deviceId: m.deviceId, actorId, maxOutputBytes: f.maxOutputBytes, received: 0, stdout: new Excerpt(), stderr: new Excerpt(), timer };
       t.runs.set(f.runId, run);
       if (!conn.deliver(f)) this.endRun(t, run, 'lost', lostOutcome(gone));
       return;
@@ -183,8 +199,8 @@ export class AgentCommandRelay {
     this.reply(req.requestId, req.deviceId, reply, message);
   }
 
-  private reply(requestId: string, deviceId: string, reply: AgentPowerResult | AgentWakeResult | null, message: string): void {
-    const m: AgentReplyMessage = { requestId, deviceId, reply, message: message.slice(0, 512) };
+  private reply(requestId: string, deviceId: string, reply: AgentPowerResult | AgentWakeResult | null, message: string, code?: 'not_supported'): void {
+    const m: AgentReplyMessage = { requestId, deviceId, reply, message: message.slice(0, 512), ...(code ? { code } : {}) };
     this.publish(AGENT_REPLIES_CHANNEL, m);
   }
 

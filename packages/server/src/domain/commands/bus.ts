@@ -2,30 +2,36 @@
  * Bus channels of commands, power and Wake-on-LAN, and their message schemas. A networked bus
  * delivers JSON from other processes, so every subscriber parses messages with these first.
  *
- *   agent-commands  API worker → the worker holding the agent: send this frame on that connection
+ *   agent-deliveries  any worker → the worker holding the agent: put this frame (relayOpen, run,
+ *                   power, wake) on that connection (the one channel for every server → agent frame)
  *   runs            run created (API worker), output / exit / lost (agent worker) → every worker's registry
- *   agent-replies   agent worker → API worker: the answer to a power or wake request (or `lost`)
+ *   agent-replies   agent worker → API worker: the answer to a power or wake request (or `lost`,
+ *                   or `not_supported` when the agent did not announce the capability)
  */
 import { z } from 'zod';
 import {
   AgentPowerResult, AgentWakeResult, CommandId, Hex96, OutputStream, RecordId, RunDeviceState, RunOutcome, RunTarget,
-  ServerCommandFrame,
+  ServerPower, ServerRelayOpen, ServerRun, ServerWake,
 } from '@meshwork/protocol';
 
-export const AGENT_COMMANDS_CHANNEL = 'agent-commands';
+export const AGENT_DELIVERIES_CHANNEL = 'agent-deliveries';
 export const RUNS_CHANNEL = 'runs';
 export const AGENT_REPLIES_CHANNEL = 'agent-replies';
 
+/** The server → agent frames that travel the bus to the worker holding the agent. */
+export const DeliverableFrame = z.discriminatedUnion('type', [ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
+export type DeliverableFrame = z.infer<typeof DeliverableFrame>;
+
 /** Deliver `frame` to the agent connection `connectionId` of `deviceId`, held by worker `workerId`. */
-export const AgentCommandMessage = z.object({
+export const AgentDelivery = z.object({
   deviceId: Hex96,
   workerId: z.string().min(1).max(256),
   connectionId: z.string().min(1).max(64),
-  /** Who asked (recorded in the result events). */
-  actorId: RecordId,
-  frame: ServerCommandFrame,
+  /** Who asked (recorded in run results; relayOpen names its user in the frame). */
+  actorId: RecordId.optional(),
+  frame: DeliverableFrame,
 });
-export type AgentCommandMessage = z.infer<typeof AgentCommandMessage>;
+export type AgentDelivery = z.infer<typeof AgentDelivery>;
 
 export const RunCreatedMessage = z.object({
   type: z.literal('created'),
@@ -66,5 +72,7 @@ export const AgentReplyMessage = z.object({
   /** null: the request never reached the agent, or its connection closed before it answered. */
   reply: z.discriminatedUnion('type', [AgentPowerResult, AgentWakeResult]).nullable(),
   message: z.string().max(512),
+  /** Set when the agent was not asked because it did not announce the capability. */
+  code: z.literal('not_supported').optional(),
 });
 export type AgentReplyMessage = z.infer<typeof AgentReplyMessage>;

@@ -1,7 +1,7 @@
 /**
  * Reaching an agent from any worker: the store's presence row says which worker holds the
- * device's connection; the frame goes on AGENT_COMMANDS_CHANNEL and that worker's agent endpoint
- * puts it on its socket (agent-side.ts). With the in-process bus only this process is reachable,
+ * device's connection; the frame goes on AGENT_DELIVERIES_CHANNEL and that worker's agent endpoint
+ * puts it on its socket (agent-side.ts) — after checking the agent announced the capability. With the in-process bus only this process is reachable,
  * so a row of another process (e.g. the CLI's local mode beside a running server) counts as offline.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { ServerCommandFrame } from '@meshwork/protocol';
 import type { PresenceRecord } from '@meshwork/store';
 import { InProcessBus } from '../../bus/bus.js';
 import type { System } from '../../system.js';
-import { AGENT_COMMANDS_CHANNEL, type AgentCommandMessage } from './bus.js';
+import { AGENT_DELIVERIES_CHANNEL, type AgentDelivery } from './bus.js';
 
 /** A live agent connection, as presence names it. */
 export interface AgentTarget {
@@ -36,6 +36,6 @@ export async function locateAgents(sys: System, deviceIds: readonly string[]): P
 }
 
 export async function sendToAgent(sys: Pick<System, 'bus'>, target: AgentTarget, actorId: string, frame: ServerCommandFrame): Promise<void> {
-  const m: AgentCommandMessage = { ...target, actorId, frame };
-  await sys.bus.publish(AGENT_COMMANDS_CHANNEL, m);
+  const m: AgentDelivery = { ...target, actorId, frame };
+  await sys.bus.publish(AGENT_DELIVERIES_CHANNEL, m);
 }

@@ -4,15 +4,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GROUP_FULL, GROUP_RIGHTS, type AgentCommandFrame, type ServerCommandFrame, type SystemInventory } from '@meshwork/protocol';
+import { GROUP_FULL, GROUP_RIGHTS, type AgentCommandFrame, type ServerCommandFrame, type ServerSessionFrame, type SystemInventory } from '@meshwork/protocol';
 import type { DeviceRecord, UserRecord } from '@meshwork/store';
 import { ApiError } from '../../errors.js';
 import { addDevice, addGroup, addUser, call, principalOf, settle, testSystem, type TestSystem } from '../testkit/system.js';
+import { internCapabilities, missingCapability, type Capabilities } from '../agents/capabilities.js';
 import { AgentCommandRelay, type CommandConnection } from './agent-side.js';
 
 class FakeAgent implements CommandConnection {
-  readonly frames: ServerCommandFrame[] = [];
+  readonly frames: ServerSessionFrame[] = [];
   live = true;
+  /** What the agent announced (null: nothing, not checked). */
+  capabilities: Capabilities = null;
   constructor(
     readonly deviceId: string,
     readonly connectionId: string,
@@ -20,12 +23,16 @@ class FakeAgent implements CommandConnection {
     public answer: ((f: ServerCommandFrame) => AgentCommandFrame | null) | null = null,
   ) {}
 
-  deliver(frame: ServerCommandFrame): boolean {
+  deliver(frame: ServerSessionFrame): boolean {
     if (!this.live) return false;
     this.frames.push(frame);
-    const reply = this.answer?.(frame);
+    const reply = frame.type === 'run' || frame.type === 'power' || frame.type === 'wake' ? this.answer?.(frame) : null;
     if (reply && relay) setImmediate(() => relay?.onFrame(this, reply));
     return true;
+  }
+
+  lacks(frame: ServerSessionFrame): string | null {
+    return missingCapability(this.capabilities, frame);
   }
 }
 
@@ -198,5 +205,34 @@ describe('commands, power and wake (handlers → bus → agent side → registry
     const bare = await addDevice(sys, groupId, 'no-inventory');
     assert.equal(await codeOf(call(sys, 'devices.wake', principalOf(alice), { params: { id: bare.id } })), 'conflict', 'no MAC known');
     assert.equal(await codeOf(call(sys, 'devices.wake', principalOf(bob), { params: { id: c.id } })), 'forbidden', 'no wake right');
+  });
+
+  it('an agent that did not announce a capability is never sent its frames: 409 not_supported, a run fails', async () => {
+    const { sys } = t;
+    const agent = agentOf(a);
+    agent.capabilities = internCapabilities(['inventory', 'terminal']);
+    agent.answer = (f) => (f.type === 'power' ? { type: 'powerResult', requestId: f.requestId, action: f.action, ok: true, message: 'done' } : null);
+    const sentBefore = agent.frames.length;
+    try {
+      const power = call(sys, 'devices.power', principalOf(alice), { params: { id: a.id }, body: { action: 'reboot' } });
+      assert.equal(await codeOf(power), 'not_supported');
+      await power.catch((e: unknown) => assert.match((e as Error).message, /does not support `power`/));
+
+      const created = await call(sys, 'runs.create', principalOf(alice), { body: { deviceIds: [a.id], command: ['id'] } });
+      await until(async () => (await call(sys, 'runs.get', principalOf(alice), { params: { id: created.runId } })).done);
+      const view = await call(sys, 'runs.get', principalOf(alice), { params: { id: created.runId } });
+      assert.equal(view.devices[0]?.state, 'failed');
+      assert.match(view.devices[0]?.error ?? '', /does not support `commands`/);
+
+      const wake = await call(sys, 'devices.wake', principalOf(alice), { params: { id: c.id } });
+      assert.deepEqual(wake.agents.map((x) => [x.name, x.result]), [['alpha', 'no_answer']], 'asked, but the holder refused for it');
+      assert.equal(agent.frames.length, sentBefore, 'nothing reached the agent');
+
+      agent.capabilities = internCapabilities(['power']);
+      assert.equal((await call(sys, 'devices.power', principalOf(alice), { params: { id: a.id }, body: { action: 'reboot' } })).result, 'ok');
+    } finally {
+      agent.capabilities = null;
+      agent.answer = null;
+    }
   });
 });

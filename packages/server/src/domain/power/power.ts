@@ -7,6 +7,7 @@ import type { PowerAction, PowerResult, ServerPower } from '@meshwork/protocol';
 import type { TimelineRecord } from '@meshwork/store';
 import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
+import { knownMissing, notSupportedMessage } from '../agents/capabilities.js';
 import { newCommandId, reachable } from '../commands/dispatch.js';
 import { COMMAND_EVENT_TYPES } from '../commands/events.js';
 
@@ -23,6 +24,9 @@ export async function powerDevice(sys: System, p: Principal, deviceId: string, a
   if (!row) throw new ApiError('device_offline');
   if (!reachable(sys, row)) throw new ApiError('unavailable', 'The agent is connected to a server process this one cannot reach (the CLI with --data works on the data dir only: use --server).');
   const target = { deviceId: device.id, workerId: row.workerId, connectionId: row.connectionId };
+  const frame: ServerPower = { type: 'power', requestId: newCommandId(), action };
+  const missing = knownMissing(sys, device.id, row.connectionId, frame);
+  if (missing !== null) throw new ApiError('not_supported', notSupportedMessage(missing));
   // Audited before it happens: a device that reboots the machine the server runs on must still be on record.
   await sys.events.emit({
     type: COMMAND_EVENT_TYPES.devicePower,
@@ -32,8 +36,9 @@ export async function powerDevice(sys: System, p: Principal, deviceId: string, a
     groupId: device.groupId,
     data: { action },
   });
-  const frame: ServerPower = { type: 'power', requestId: newCommandId(), action };
   const answer = await sys.commands.request(target, p.user.id, frame, POWER_ANSWER_MS);
+  // The holder checks too (it knows every agent it holds; this worker may not).
+  if (answer.code === 'not_supported') throw new ApiError('not_supported', answer.message);
   const reply = answer.reply?.type === 'powerResult' ? answer.reply : null;
   const result: PowerResult['result'] = reply === null ? 'no_answer' : reply.ok ? 'ok' : 'failed';
   if (result === 'ok') {

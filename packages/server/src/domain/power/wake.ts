@@ -9,6 +9,7 @@ import type { ServerWake, WakeAgentResult, WakeResult, WakeTarget } from '@meshw
 import type { DeviceRecord } from '@meshwork/store';
 import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
+import { knownWithout } from '../agents/capabilities.js';
 import { newCommandId, reachable, type AgentTarget } from '../commands/dispatch.js';
 import { COMMAND_EVENT_TYPES } from '../commands/events.js';
 import { broadcastOf, inNet, ipv4Addresses, wakeInterfaces, type WakeInterface } from './subnets.js';
@@ -51,6 +52,8 @@ export async function findNeighbours(sys: System, p: Principal, device: DeviceRe
     if (!d || (seen !== null && !seen.has(d.groupId))) continue;
     const plan = planFor(ifaces, ipv4Addresses(d.info));
     if (plan.macs.length === 0) continue;
+    // An agent known not to send magic packets (it did not announce `wake`) is not asked.
+    if (knownWithout(sys, d.id, row.connectionId, 'wake')) continue;
     out.push({ device: d, target: { deviceId: d.id, workerId: row.workerId, connectionId: row.connectionId }, ...plan });
   }
   return out;

@@ -7,6 +7,7 @@
 import { DEFAULT_TERM, RELAY_CAPABILITY, RELAY_USER_PATH, type CreateRelaySession, type RelayOptions, type RelaySessionInfo, type ServerRelayOpen } from '@meshwork/protocol';
 import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
+import { notSupportedMessage } from '../agents/capabilities.js';
 import { deliverToAgent } from './control.js';
 
 function optionsOf(body: CreateRelaySession): RelayOptions {
@@ -30,9 +31,10 @@ export async function openRelaySession(sys: System, p: Principal, deviceId: stri
     type: 'relayOpen', relayId: record.relayId, token: created.token, protocol: record.protocol,
     userId: record.userId, userName: record.userName, rights: rights >>> 0, options,
   };
-  if (!(await deliverToAgent(sys, device.id, frame))) {
+  const sent = await deliverToAgent(sys, device.id, frame);
+  if (sent !== 'sent') {
     sys.relay.remove(record.relayId);
-    throw new ApiError('device_offline');
+    throw sent === 'offline' ? new ApiError('device_offline') : new ApiError('not_supported', notSupportedMessage(sent.notSupported));
   }
   sys.log.info({ relayId: record.relayId, protocol: record.protocol, deviceId: device.id, userId: p.user.id }, 'relay session created');
   return {

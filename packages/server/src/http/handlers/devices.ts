@@ -22,7 +22,7 @@ export const devicesHandlers: AreaHandlers<'devices.list' | 'devices.get' | 'dev
       groupIds = [query.groupId];
     }
     if (groupIds !== undefined && groupIds.length === 0) return [];
-    const devices = await sys.store.listDevices({
+    const devices = await sys.store.listDeviceSummaries({
       ...(groupIds !== undefined ? { groupIds } : {}),
       ...(query.tag !== undefined ? { tag: query.tag } : {}),
       ...(query.q !== undefined && query.q !== '' ? { text: query.q } : {}),

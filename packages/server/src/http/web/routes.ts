@@ -46,14 +46,20 @@ class CompressedCache {
   }
 }
 
-/** The best encoding the client accepts (q > 0) among br and gzip; null for identity. */
-export function pickEncoding(header: string | undefined): Encoding | null {
+/** The content codings an Accept-Encoding header accepts (q > 0), lowercase. */
+export function pickEncodings(header: string | undefined): Set<string> {
   const accepted = new Set<string>();
   for (const part of (header ?? '').toLowerCase().split(',')) {
     const [name = '', ...params] = part.trim().split(';');
     const q = params.map((x) => /^\s*q=([0-9.]+)\s*$/.exec(x)?.[1]).find((x) => x !== undefined);
     if (q === undefined || Number(q) > 0) accepted.add(name.trim());
   }
+  return accepted;
+}
+
+/** The best encoding the client accepts (q > 0) among br and gzip; null for identity. */
+export function pickEncoding(header: string | undefined): Encoding | null {
+  const accepted = pickEncodings(header);
   if (accepted.has('br')) return 'br';
   if (accepted.has('gzip')) return 'gzip';
   return null;

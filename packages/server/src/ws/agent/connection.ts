@@ -31,6 +31,7 @@ import {
   type ServerSessionFrame,
   type ServerWelcome,
 } from '@meshwork/protocol';
+import { internCapabilities, missingCapability, type Capabilities } from '../../domain/agents/capabilities.js';
 import { admitDevice } from '../../domain/agents/enrol.js';
 import { answerHello, verifyAgentAuth, type HandshakeKeys, type PendingAuth } from '../../domain/agents/handshake.js';
 import { applyReport, knownFrame } from '../../domain/agents/inventory.js';
@@ -91,6 +92,8 @@ export class AgentConnection {
   state: AgentConnState = 'hello';
   readonly connectionId = randomBytes(12).toString('base64url');
   deviceId: string | null = null;
+  /** What the agent announced in auth (shared, interned); null: nothing announced, not checked. */
+  capabilities: Capabilities = null;
   /** Set on welcome; the endpoint's session count follows it. */
   registered = false;
   /** Resolves once the socket is closed. */
@@ -129,7 +132,10 @@ export class AgentConnection {
   }
 
   ref(): AgentConnectionRef {
-    return { deviceId: this.deviceId ?? '', connectionId: this.connectionId, remoteAddress: this.remoteAddress };
+    return {
+      deviceId: this.deviceId ?? '', connectionId: this.connectionId, remoteAddress: this.remoteAddress,
+      ...(this.capabilities !== null ? { capabilities: this.capabilities } : {}),
+    };
   }
 
   // ── inbound ────────────────────────────────────────────────────────────────────────────────
@@ -196,6 +202,7 @@ export class AgentConnection {
     const check = verifyAgentAuth(this.host.keys, pending, parsed.data);
     if (!check.ok) return this.refuse(check.code, check.message);
     this.deviceId = check.deviceId;
+    this.capabilities = internCapabilities(parsed.data.info?.capabilities);
     this.enqueue(() => this.admit(parsed.data.info));
   }
 
@@ -333,19 +340,30 @@ export class AgentConnection {
     }
   }
 
-  /** Server shutdown: sessions get `later`, handshakes `refused overloaded`, both close with 1012. */
+  /**
+   * Server shutdown: sessions get `later`, handshakes `refused overloaded`, both the 1012 close
+   * frame; then the socket is closed as soon as that is written — the peer's close frame is not
+   * awaited (10,000 close handshakes took seconds of both sides' CPU; the agent acts on `later`).
+   */
   shutdown(retryAfterMs: number): void {
     if (this.state === 'held') {
       clearTimeout(this.holdTimer);
       this.host.holdEnded(this);
-      this.ws.resume();
-      return this.close(AGENT_CLOSE_CODES.policy, 'held');
-    }
-    if (this.state === 'session') {
+      this.close(AGENT_CLOSE_CODES.policy, 'held');
+    } else if (this.state === 'session') {
       this.send<ServerLater>({ type: 'later', retryAfterMs, reason: 'The server is restarting.' });
-      return this.close(AGENT_CLOSE_CODES.restart, 'restart');
+      this.close(AGENT_CLOSE_CODES.restart, 'restart');
+    } else if (isHandshakeState(this.state)) {
+      this.refuse('overloaded', 'The server is restarting.', { closeCode: AGENT_CLOSE_CODES.restart, retryAfterMs });
     }
-    if (isHandshakeState(this.state)) this.refuse('overloaded', 'The server is restarting.', { closeCode: AGENT_CLOSE_CODES.restart, retryAfterMs });
+    const s = this.socket as Duplex & { destroySoon?: () => void };
+    if (s.destroySoon) s.destroySoon();
+    else s.end();
+  }
+
+  /** The capability this agent lacks for `frame` (it did not announce it), or null. */
+  lacks(frame: ServerSessionFrame): string | null {
+    return missingCapability(this.capabilities, frame);
   }
 
   /** Sends a server → agent session frame (e.g. relayOpen) on a live session; false otherwise. */

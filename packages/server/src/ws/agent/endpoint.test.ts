@@ -344,41 +344,51 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
   });
   after(() => t.close());
 
-  it('a burst beyond the token bucket gets overloaded with a jittered retryAfterMs and 1013', async () => {
-    const srv = await startAgentServer(t.sys, { handshakeRate: 0.001, handshakeBurst: 2, clock: frozen, clearStalePresence: false });
+  it('beyond the token bucket, connections wait at accept (no TLS, no refusal) until a token is there', async () => {
+    let now = 0;
+    const srv = await startAgentServer(t.sys, { handshakeRate: 10, handshakeBurst: 2, clock: () => now, clearStalePresence: false });
     try {
-      const socks = await Promise.all(Array.from({ length: 5 }, () => openAgentSocket(srv.base)));
-      const first = await Promise.all(
-        socks.map(async (s) => {
-          s.send(helloFor(s.tlsCertDer).hello);
-          return (await s.next()) as { type: string };
-        }),
-      );
-      assert.equal(first.filter((f) => f.type === 'challenge').length, 2);
-      const refused = first.filter((f) => f.type === 'refused').map(refusal);
-      assert.equal(refused.length, 3);
-      for (const r of refused) {
-        assert.equal(r.code, 'overloaded');
-        assert.ok(r.retryAfterMs !== undefined && r.retryAfterMs >= 5_000 && r.retryAfterMs <= 60_000);
-      }
-      const codes = await Promise.all(socks.filter((_, i) => first[i]?.type === 'refused').map(async (s) => (await s.closed).code));
-      assert.deepEqual(codes, [1013, 1013, 1013]);
-      for (const s of socks) s.ws.terminate();
+      const socks = await Promise.all([openAgentSocket(srv.base), openAgentSocket(srv.base)]);
+      const third = openAgentSocket(srv.base);
+      await eventually(() => srv.endpoint.waiting === 1, 'the third connection to wait at accept');
+      assert.equal(srv.endpoint.handshaking, 2, 'the clock stands still: no token, the third one is not let in');
+      now += 1_000; // tokens again: the queue's timer lets it through
+      const s3 = await third;
+      s3.send(helloFor(s3.tlsCertDer).hello);
+      assert.equal(ServerChallenge.safeParse(await s3.next()).success, true, 'served, not refused');
+      assert.equal(srv.endpoint.waiting, 0);
+      for (const s of [...socks, s3]) s.ws.terminate();
     } finally {
       await srv.close();
     }
   });
 
-  it('beyond the cap of handshakes in progress, new agents are overloaded', async () => {
+  it('the accept queue is bounded: a full queue and a wait past the limit close the connection unserved', async () => {
+    let now = 0;
+    const srv = await startAgentServer(t.sys, { handshakeRate: 10, handshakeBurst: 1, acceptQueueMax: 1, acceptQueueWaitMs: 5_000, clock: () => now, clearStalePresence: false });
+    try {
+      const first = await openAgentSocket(srv.base);
+      const waiting = openAgentSocket(srv.base);
+      await eventually(() => srv.endpoint.waiting === 1, 'one connection waiting');
+      await assert.rejects(openAgentSocket(srv.base), 'the queue is full: closed before TLS');
+      now += 6_000; // longer than it may wait: dropped when its turn comes
+      await assert.rejects(waiting, 'waited too long: closed before TLS');
+      assert.equal(srv.endpoint.waiting, 0);
+      first.ws.terminate();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('beyond the cap of handshakes in progress, new agents wait at accept until a slot frees', async () => {
     const srv = await startAgentServer(t.sys, { maxPendingHandshakes: 1, clearStalePresence: false });
     try {
       const slow = await openAgentSocket(srv.base); // holds the only slot, says nothing
       await eventually(() => srv.endpoint.handshaking === 1, 'the first handshake to start');
-      const late = await openAgentSocket(srv.base);
-      assert.equal(refusal(await late.next()).code, 'overloaded');
+      const late = openAgentSocket(srv.base);
+      await eventually(() => srv.endpoint.waiting === 1, 'the second connection to wait at accept');
       slow.ws.terminate();
-      await eventually(() => srv.endpoint.handshaking === 0, 'the slot to free');
-      const next = await openAgentSocket(srv.base);
+      const next = await late;
       next.send(helloFor(next.tlsCertDer).hello);
       assert.equal(ServerChallenge.safeParse(await next.next()).success, true);
       next.ws.terminate();

@@ -1,17 +1,18 @@
 /**
  * The agent control endpoint at AGENT_WS_PATH on the HTTPS server (ws, noServer, no compression).
  *
- *   admission   a cap on TLS handshakes in progress, checked at TCP accept (beyond it new
- *               connections are closed before any TLS work: the cheapest refusal there is); then
- *               a token bucket for new agent handshakes and a cap on those in progress — beyond
- *               either, the agent gets `refused overloaded` with a jittered retryAfterMs (1013)
+ *   admission   connections wait at TCP accept (paused, before any TLS work) until a token of the
+ *               handshake rate is there and fewer than maxPendingHandshakes are in progress
+ *               (tls-admission.ts); only a full queue or a wait past acceptQueueWaitMs closes one.
+ *               Past TLS, the cap is checked again (`refused overloaded`, 1013: sockets that did
+ *               not come through the queue, e.g. a keep-alive socket that upgrades late)
  *   writes      handshake and disconnect store writes are group-committed (group-commit.ts)
  *   holds       refused agents that cannot succeed by retrying are held silently (capped)
  *   presence    this worker's sessions by device id — only a cache of its own sockets; the store's
  *               presence row decides who holds a device, and claims on the bus supersede older ones
  *   keepalive   one timer pings every session; a session silent for idleTimeoutMs is dropped
  *   shutdown    `later` with retryAfterMs in [returnAfter, returnAfter + N / handshakeRate],
- *               close 1012, presence cleared
+ *               then the sockets are ended without waiting for close handshakes; presence cleared
  *
  * Connection details are in connection.ts; the wire contract in README.md.
  */
@@ -23,13 +24,13 @@ import { AGENT_SESSION_MAX_FRAME, AGENT_WS_PATH } from '@meshwork/protocol';
 import { InProcessBus } from '../../bus/bus.js';
 import { handshakeKeys } from '../../domain/agents/handshake.js';
 import { clearStalePresence, holdsPresence, isPresenceClaim, PRESENCE_CHANNEL, recordWorkerShutdown } from '../../domain/agents/lifecycle.js';
-import { AGENT_CONTROL_CHANNEL, isAgentControlMessage } from '../../domain/relay/control.js';
+import { capabilityDirectory } from '../../domain/agents/capabilities.js';
 import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
 import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { GroupCommit } from '../../domain/agents/group-commit.js';
-import { jitter, shutdownSpreadMs, TokenBucket } from './admission.js';
-import { limitPendingTls } from './tls-admission.js';
+import { jitter, shutdownSpreadMs } from './admission.js';
+import { gateTls } from './tls-admission.js';
 import { AgentConnection, type ConnectionHost } from './connection.js';
 import { agentEndpointOptions, type AgentEndpointOptions } from './options.js';
 
@@ -37,6 +38,8 @@ export interface AgentEndpoint {
   /** Agents past `welcome` on this worker. */
   readonly connected: number;
   readonly handshaking: number;
+  /** Connections waiting at TCP accept (tls-admission.ts). */
+  readonly waiting: number;
   readonly held: number;
   /** Sends every agent away (`later`, spread), closes, and clears this worker's presence. */
   close(): Promise<void>;
@@ -51,19 +54,34 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     if (stale > 0) sys.log.info({ devices: stale }, 'cleared presence left by a previous run');
   }
   const wss = new WebSocketServer({ noServer: true, maxPayload: AGENT_SESSION_MAX_FRAME, perMessageDeflate: false, clientTracking: false });
-  const bucket = new TokenBucket(opts.handshakeRate, opts.handshakeBurst, opts.clock);
   const commits = new GroupCommit(sys.store, opts.groupCommitMs);
-  const removeTlsLimit = limitPendingTls(server, opts.maxPendingTls, (n) => sys.metrics.inc('meshwork_agent_refusals_total', { code: 'tls_overloaded' }, n));
   const all = new Set<AgentConnection>();
   const handshaking = new Set<AgentConnection>();
+  const gate = gateTls(server, {
+    maxInProgress: opts.maxPendingHandshakes,
+    rate: opts.handshakeRate,
+    burst: opts.handshakeBurst,
+    maxQueued: opts.acceptQueueMax,
+    maxWaitMs: opts.acceptQueueWaitMs,
+    clock: opts.clock,
+    busy: () => handshaking.size,
+    onDropped: (code) => sys.metrics.inc('meshwork_agent_refusals_total', { code }),
+  });
   const held = new Set<AgentConnection>();
   const sessions = new Map<string, Set<AgentConnection>>();
   let connected = 0;
   let stopping = false;
   const gauge = (): void => sys.metrics.set('meshwork_agents_connected', connected);
   gauge();
-  // Commands, power and wake frames for this worker's agents, and their answers (domain/commands/agent-side.ts).
-  const commands = new AgentCommandRelay(sys, (deviceId, connectionId) => [...(sessions.get(deviceId) ?? [])].find((c) => c.connectionId === connectionId));
+  const find = (deviceId: string, connectionId: string): AgentConnection | undefined => {
+    for (const c of sessions.get(deviceId) ?? []) if (c.connectionId === connectionId) return c;
+    return undefined;
+  };
+  // Every server → agent frame for this worker's agents (relayOpen, run, power, wake), and the
+  // answers to commands (domain/commands/agent-side.ts); what this worker's agents announced.
+  const commands = new AgentCommandRelay(sys, find);
+  const directory = capabilityDirectory(sys);
+  directory.local = (deviceId, connectionId) => find(deviceId, connectionId)?.capabilities;
 
   const host: ConnectionHost = {
     sys,
@@ -73,7 +91,9 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     get stopping() {
       return stopping;
     },
-    handshakeEnded: (c) => void handshaking.delete(c),
+    handshakeEnded(c) {
+      if (handshaking.delete(c)) gate.kick();
+    },
     tryHold(c) {
       if (held.size >= opts.maxHeld) return false;
       held.add(c);
@@ -101,7 +121,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     commandFrame: (c, frame) => commands.onFrame(c, frame),
     closed(c) {
       all.delete(c);
-      handshaking.delete(c);
+      if (handshaking.delete(c)) gate.kick();
       held.delete(c);
     },
   };
@@ -111,12 +131,12 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     // Agents never send Origin; browsers always do. The endpoint has no ambient credentials, but
     // a web page has no business here either.
     if (req.headers.origin !== undefined) return refuseUpgrade(socket, 'forbidden', 'The agent endpoint is not for browsers.');
-    const admitted = handshaking.size < opts.maxPendingHandshakes && bucket.take();
+    const admitted = handshaking.size < opts.maxPendingHandshakes;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new AgentConnection(host, ws, socket, head.length, req.socket.remoteAddress ?? 'unknown');
       all.add(conn);
       handshaking.add(conn);
-      if (!admitted) conn.refuse('overloaded', 'The server is admitting agents at a bounded rate; come back later.');
+      if (!admitted) conn.refuse('overloaded', 'Too many agent handshakes are in progress; come back later.');
     });
   };
   const removeRoute = upgradeRouter(server).add(AGENT_WS_PATH, onUpgrade);
@@ -132,12 +152,6 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     }
   });
 
-  // Frames for one device's control connection (domain/relay/control.ts): delivered by the worker holding it.
-  const unsubControl = sys.bus.subscribe(AGENT_CONTROL_CHANNEL, (m) => {
-    if (!isAgentControlMessage(m)) return sys.log.warn({ channel: AGENT_CONTROL_CHANNEL }, 'malformed bus message ignored');
-    for (const c of sessions.get(m.deviceId) ?? []) if (c.connectionId === m.connectionId) c.deliver(m.frame);
-  });
-
   commands.start();
 
   const keepalive = setInterval(() => {
@@ -150,6 +164,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   const close = async (): Promise<void> => {
     stopping = true;
     clearInterval(keepalive);
+    gate.close(); // connections waiting at accept are closed; new ones meet 503 at the upgrade
     const conns = [...all];
     const devices = [...new Set(conns.filter((c) => c.registered).map((c) => c.deviceId ?? ''))];
     const spread = shutdownSpreadMs(devices.length, opts.handshakeRate, opts.shutdownSpreadMinMs, opts.shutdownSpreadMaxMs);
@@ -160,9 +175,8 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     await settleWithin(Promise.all(conns.map((c) => c.ended.then(() => c.idle()))), opts.shutdownGraceMs);
     await commits.flush();
     removeRoute();
-    removeTlsLimit();
     unsubPresence();
-    unsubControl();
+    directory.local = () => undefined;
     commands.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);
     if (written.skipped > 0) sys.log.warn(written, 'shutdown: timeline rows not written for some devices');
@@ -178,6 +192,9 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     },
     get handshaking() {
       return handshaking.size;
+    },
+    get waiting() {
+      return gate.queued;
     },
     get held() {
       return held.size;

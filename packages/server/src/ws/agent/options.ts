@@ -5,10 +5,11 @@ export interface AgentEndpointOptions {
   /** Token bucket for new handshakes: refill per second, and its size. */
   handshakeRate: number;
   handshakeBurst: number;
-  /** Handshakes in progress at once (upgrade → welcome). */
+  /** Handshakes in progress at once (accept → welcome): beyond, connections wait at TCP accept (tls-admission.ts). */
   maxPendingHandshakes: number;
-  /** TLS handshakes in progress at once on the HTTPS server; beyond, new connections are closed at accept. */
-  maxPendingTls: number;
+  /** Connections waiting at TCP accept: at most this many, each at most this long (then closed unserved). */
+  acceptQueueMax: number;
+  acceptQueueWaitMs: number;
   /** Handshake and disconnect writes within this many ms share one store commit. */
   groupCommitMs: number;
   handshakeTimeoutMs: number;
@@ -44,7 +45,9 @@ export function agentEndpointOptions(config: ServerConfig, overrides: Partial<Ag
     handshakeRate: config.agentHandshakeRate,
     handshakeBurst: config.agentHandshakeBurst,
     maxPendingHandshakes: config.agentMaxPendingHandshakes,
-    maxPendingTls: config.agentMaxPendingHandshakes,
+    // What the rate serves within the wait: beyond, a connection could not be served in time anyway.
+    acceptQueueMax: Math.max(100, Math.ceil((config.agentHandshakeRate * 12_000) / 1000)),
+    acceptQueueWaitMs: 12_000,
     groupCommitMs: 10,
     handshakeTimeoutMs: config.agentHandshakeTimeoutMs,
     pingIntervalMs: config.agentPingIntervalMs,

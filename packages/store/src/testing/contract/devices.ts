@@ -1,6 +1,7 @@
 /** Contract: devices, including the query by groups, tag and name text. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { DeviceRecord } from '../../records.js';
 import { type ContractContext, storeError } from './context.js';
 import { aDevice, aDeviceGroup, aTimelineEntry, T0 } from './fixtures.js';
 
@@ -49,6 +50,20 @@ export function deviceCases(t: ContractContext): void {
       assert.deepEqual(await t.store.listDevices({}), [a, b, c]);
       assert.deepEqual(await t.store.listDevices({ limit: 2 }), [a, b]);
       assert.equal(await t.store.countDevices(), 3);
+    });
+
+    it('lists summaries: the same devices and order as listDevices, without the inventory', async () => {
+      const g1 = await group(), g2 = await group();
+      const a = aDevice(g1.id, { name: 'alpha', tags: ['t'], info: { big: 'x'.repeat(1000) } });
+      const b = aDevice(g2.id, { name: 'Bravo', tags: [] });
+      const c = aDevice(g1.id, { name: 'charlie', tags: ['t'] });
+      for (const d of [c, a, b]) await t.store.upsertDevice(d);
+      const strip = ({ info: _i, infoHash: _h, ...rest }: DeviceRecord) => rest;
+      for (const q of [undefined, {}, { groupIds: [g1.id] }, { groupIds: [] }, { tag: 't' }, { text: 'BRA' }, { limit: 2 }]) {
+        const summaries = await t.store.listDeviceSummaries(q);
+        assert.deepEqual(summaries, (await t.store.listDevices(q)).map(strip), JSON.stringify(q));
+        for (const s of summaries) assert.equal('info' in s || 'infoHash' in s, false);
+      }
     });
 
     it('filters by group ids, tag and case-insensitive name text', async () => {
