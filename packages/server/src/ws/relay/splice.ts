@@ -46,11 +46,23 @@ export const splicePath = (dir: string, slot: number): string => join(dir, `w${s
 /** The splice socket directory of the workers of one cluster primary (short: Unix paths are ≤ 107 bytes). */
 export const relaySpliceDir = (primaryPid: number): string => join(tmpdir(), `meshwork-relay-${primaryPid}`);
 
-function frame(type: number, payload: Buffer): Buffer {
-  const head = Buffer.allocUnsafe(5);
-  head[0] = type;
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
+function head(type: number, length: number): Buffer {
+  const h = Buffer.allocUnsafe(5);
+  h[0] = type;
+  h.writeUInt32BE(length, 1);
+  return h;
+}
+
+/** A small frame in one buffer (hello, answer, close). */
+const frame = (type: number, payload: Buffer): Buffer => Buffer.concat([head(type, payload.length), payload]);
+
+/** Writes a data frame without copying its payload (header and payload go out in one writev). */
+function writeFrame(socket: Socket, type: number, payload: Buffer, done?: () => void): boolean {
+  socket.cork();
+  socket.write(head(type, payload.length));
+  const ok = socket.write(payload, done && (() => done()));
+  socket.uncork();
+  return ok;
 }
 
 const closeFrame = (code: number, reason: string): Buffer => {
@@ -61,20 +73,39 @@ const closeFrame = (code: number, reason: string): Buffer => {
   return frame(CLOSE, p);
 };
 
-/** Splits a byte stream into frames; a frame over MAX_PAYLOAD is a protocol error (null). */
+/**
+ * Splits a byte stream into frames; a frame over MAX_PAYLOAD is a protocol error (null). Chunks
+ * are kept as they came and joined once per frame that spans several (one copy, not one per chunk).
+ */
 class Decoder {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
   push(chunk: Buffer): { type: number; payload: Buffer }[] | null {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.chunks.push(chunk);
+    this.length += chunk.length;
     const out: { type: number; payload: Buffer }[] = [];
-    while (this.buf.length >= 5) {
-      const len = this.buf.readUInt32BE(1);
+    while (this.length >= 5) {
+      let first = this.chunks[0]!;
+      if (first.length < 5) first = this.join(this.length);
+      const len = first.readUInt32BE(1);
       if (len > MAX_PAYLOAD) return null;
-      if (this.buf.length < 5 + len) break;
-      out.push({ type: this.buf[0]!, payload: this.buf.subarray(5, 5 + len) });
-      this.buf = this.buf.subarray(5 + len);
+      if (this.length < 5 + len) break;
+      if (first.length < 5 + len) first = this.join(5 + len);
+      out.push({ type: first[0]!, payload: first.subarray(5, 5 + len) });
+      if (first.length === 5 + len) this.chunks.shift();
+      else this.chunks[0] = first.subarray(5 + len);
+      this.length -= 5 + len;
     }
     return out;
+  }
+
+  /** Makes the first chunk at least `n` bytes long by joining the chunks it needs. */
+  private join(n: number): Buffer {
+    let k = 0;
+    for (let have = 0; have < n; k++) have += this.chunks[k]!.length;
+    const joined = Buffer.concat(this.chunks.slice(0, k));
+    this.chunks.splice(0, k, joined);
+    return joined;
   }
 }
 
@@ -105,7 +136,7 @@ class SpliceEnd implements PipeEnd {
   }
 
   send(data: Buffer, isBinary: boolean, done: () => void): void {
-    this.socket.write(frame(isBinary ? BINARY : TEXT, data), () => done());
+    writeFrame(this.socket, isBinary ? BINARY : TEXT, data, done);
   }
   pause(): void {
     this.socket.pause();
@@ -280,7 +311,7 @@ export function connectSplice(dir: string, slot: number, hello: SpliceHello): Pr
       local = end;
       limits = l;
       end.onMessage((data, isBinary) => {
-        if (!socket.write(frame(isBinary ? BINARY : TEXT, data))) {
+        if (!writeFrame(socket, isBinary ? BINARY : TEXT, data)) {
           end.pause();
           socket.once('drain', () => end.resume());
         }
