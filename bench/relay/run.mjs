@@ -219,7 +219,7 @@ async function keystrokes() {
 
 // ---------------------------------------------------------------- run
 const mbps = (ms) => bytes / 1024 / 1024 / (ms / 1000);
-const cpuText = (cpu) => Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' / ');
+const cpuText = (cpu) => `${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' / ')} = ${Object.values(cpu).reduce((a, b) => a + b, 0).toFixed(2)}`;
 
 if (PROFILE) {
   // One relay download with the server and agent already under --cpu-prof, and this process (the

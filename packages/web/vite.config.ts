@@ -13,5 +13,16 @@ export default defineConfig({
     sourcemap: false,
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      output: {
+        // zod and src/lib/zod-jitless.ts share one chunk, so jitless is set before any chunk that
+        // defines schemas runs (with code splitting, the entry chunk's own code runs last). The
+        // CSP forbids eval, which zod's fast path would otherwise probe for.
+        manualChunks(id: string) {
+          if (id.includes('/node_modules/zod/') || id.endsWith('/src/lib/zod-jitless.ts')) return 'zod';
+          return undefined;
+        },
+      },
+    },
   },
 });
