@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { machine, median, rssMb, sleep, start, stop } from '../lib/proc.mjs';
 
 const { values } = parseArgs({
-  options: { mib: { type: 'string', default: '1024' }, keys: { type: 'string', default: '300' }, rounds: { type: 'string', default: '5' }, profile: { type: 'string' } },
+  options: { mib: { type: 'string', default: '1024' }, keys: { type: 'string', default: '300' }, rounds: { type: 'string', default: '5' }, profile: { type: 'string' }, 'relay-only': { type: 'boolean', default: false } },
 });
 const MIB = Number(values.mib);
 const KEYS = Number(values.keys);
@@ -234,6 +234,12 @@ if (PROFILE) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(join(PROFILE, `client-${process.pid}.cpuprofile`), JSON.stringify(profile));
   console.log(`relay download ${mbps(d.ms).toFixed(0)} MiB/s, CPU ms per MiB: ${cpuText(d.cpu)}; profiles in ${PROFILE}`);
+} else if (values['relay-only']) {
+  // Quick comparisons between two versions of the relay code: relay downloads only.
+  for (let i = 0; i < ROUNDS; i++) {
+    const d = await relayDownload();
+    console.log(`relay download ${mbps(d.ms).toFixed(0)} MiB/s, CPU ms/MiB: ${cpuText(d.cpu)}, peak RSS server ${d.peak.server.toFixed(0)} / agent ${d.peak.agent.toFixed(0)} MB`);
+  }
 } else {
   const runs = { raw: [], rawHashed: [], forwarded: [], relay: [] };
   let peakDown = { server: 0, agent: 0 };

@@ -52,8 +52,12 @@ export const FIRST_FRAME_DONE = 'window.__mwBench && window.__mwBench.firstFrame
 export const READ_FIRST = `(() => {
   const p = window.__mwBench;
   const nav = performance.getEntriesByType('navigation')[0];
-  const list = performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname === '/api/v1/devices').pop();
-  return { frame: p.firstFrame, ready: p.firstReady, html: nav ? nav.responseEnd : null, devicesApi: list ? list.responseEnd : null, devicesStart: list ? list.requestStart : null,
+  const resources = performance.getEntriesByType('resource');
+  const list = resources.filter((r) => new URL(r.name).pathname === '/api/v1/devices').pop();
+  const session = resources.filter((r) => new URL(r.name).pathname === '/api/v1/auth/session').pop();
+  const scripts = resources.filter((r) => { const u = new URL(r.name).pathname; return u.startsWith('/assets/') && u.endsWith('.js'); });
+  return { scripts: scripts.length ? Math.max(...scripts.map((r) => r.responseEnd)) : null, sessionStart: session ? session.requestStart : null,
+    sessionDone: session ? session.responseEnd : null, frame: p.firstFrame, ready: p.firstReady, html: nav ? nav.responseEnd : null, devicesApi: list ? list.responseEnd : null, devicesStart: list ? list.requestStart : null,
     devicesWait: list ? list.responseStart - list.requestStart : null, devicesBytes: list ? list.encodedBodySize : null };
 })()`;
 

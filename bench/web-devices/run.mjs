@@ -134,6 +134,8 @@ async function main() {
   console.log('| --- | --- | --- |');
   console.log(`| first render: navigation → first row painted, count = ${N} | ${f(firstMs)} | ≤ 1 s |`);
   console.log(`| … HTML loaded | ${f(first.map((x) => x.html))} | |`);
+  console.log(`| … scripts loaded (last JS asset of the first render) | ${f(first.map((x) => x.scripts))} | |`);
+  console.log(`| … GET /api/v1/auth/session sent → done | ${f(first.map((x) => x.sessionStart))} → ${f(first.map((x) => x.sessionDone))} | |`);
   console.log(`| … GET /api/v1/devices sent | ${f(first.map((x) => x.devicesStart))} | |`);
   console.log(`| … GET /api/v1/devices: request → first byte (server time) | ${f(first.map((x) => x.devicesWait))} | |`);
   console.log(`| … GET /api/v1/devices done (${Math.round((first[0]?.devicesBytes ?? 0) / 1024)} KiB on the wire) | ${f(first.map((x) => x.devicesApi))} | |`);

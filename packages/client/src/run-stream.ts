@@ -5,6 +5,7 @@
  */
 import { RUN_STREAM_PATH, RunStreamFrame } from '@meshwork/protocol';
 import { ApiClientError } from './errors.js';
+import { FrameQueue, messageJson } from './frame-queue.js';
 import { backoffDelay, DEFAULT_BACKOFF, type WebSocketLike } from './stream.js';
 
 export interface RunStreamOptions {
@@ -35,53 +36,27 @@ export function openRunStream(o: RunStreamOptions): RunStream {
   const setTimer = o.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const random = o.random ?? Math.random;
   const maxReconnects = o.maxReconnects ?? 5;
-  const queue: RunStreamFrame[] = [];
-  let waiter: { resolve: (r: IteratorResult<RunStreamFrame>) => void; reject: (e: unknown) => void } | null = null;
-  let failure: ApiClientError | null = null;
-  let ended = false;
   let lastSeq = 0;
   let greeted = false;
   let failures = 0;
   let socket: WebSocketLike | null = null;
 
-  const wake = (): void => {
-    if (!waiter) return;
-    const w = waiter;
-    if (queue.length > 0) {
-      waiter = null;
-      w.resolve({ value: queue.shift() as RunStreamFrame, done: false });
-    } else if (failure) {
-      waiter = null;
-      w.reject(failure);
-    } else if (ended) {
-      waiter = null;
-      w.resolve({ value: undefined, done: true });
-    }
-  };
-
   const stop = (err: ApiClientError | null): void => {
-    if (ended) return;
-    ended = true;
-    failure = err;
+    if (queue.ended) return;
     const s = socket;
     socket = null;
     s?.close(1000, 'client closed');
-    wake();
+    queue.end(err);
   };
+  const queue = new FrameQueue<RunStreamFrame>('run stream', () => stop(null));
 
   const connect = (): void => {
-    if (ended) return;
+    if (queue.ended) return;
     const ws = o.socket(runStreamUrl(o.baseUrl, o.runId, lastSeq, o.csrfToken));
     socket = ws;
     ws.addEventListener('message', (ev) => {
-      if (socket !== ws || typeof ev.data !== 'string') return;
-      let json: unknown;
-      try {
-        json = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      const parsed = RunStreamFrame.safeParse(json);
+      if (socket !== ws) return;
+      const parsed = RunStreamFrame.safeParse(messageJson(ev.data));
       if (!parsed.success) return;
       const f = parsed.data;
       if (f.type === 'error') return stop(new ApiClientError(0, f.code, f.message));
@@ -94,13 +69,12 @@ export function openRunStream(o: RunStreamOptions): RunStream {
       if (f.type === 'output' || f.type === 'exit') lastSeq = f.seq;
       queue.push(f);
       if (f.type === 'done') stop(null);
-      wake();
     });
     ws.addEventListener('error', () => {
       // 'close' follows
     });
     ws.addEventListener('close', (ev) => {
-      if (socket !== ws || ended) return;
+      if (socket !== ws || queue.ended) return;
       socket = null;
       failures++;
       if (failures > maxReconnects) return stop(new ApiClientError(0, 'network_error', `the run stream closed (${ev.code}) and could not be reopened`));
@@ -111,19 +85,6 @@ export function openRunStream(o: RunStreamOptions): RunStream {
 
   return {
     close: () => stop(null),
-    [Symbol.asyncIterator](): AsyncIterator<RunStreamFrame> {
-      return {
-        next: () =>
-          new Promise<IteratorResult<RunStreamFrame>>((resolve, reject) => {
-            if (waiter) return reject(new Error('run stream: next() called again before the previous call resolved'));
-            waiter = { resolve, reject };
-            wake();
-          }),
-        return: () => {
-          stop(null);
-          return Promise.resolve({ value: undefined, done: true });
-        },
-      };
-    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
   };
 }

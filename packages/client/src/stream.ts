@@ -5,6 +5,7 @@
  */
 import { EVENT_STREAM_PATH, StreamServerFrame } from '@meshwork/protocol';
 import { ApiClientError } from './errors.js';
+import { FrameQueue, messageJson } from './frame-queue.js';
 
 /** What the stream needs of a WebSocket; the browser's and `ws`'s both satisfy it. */
 export interface WebSocketLike {
@@ -74,49 +75,27 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
   const setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const random = opts.random ?? Math.random;
-  const queue: StreamServerFrame[] = [];
-  let waiter: ((r: IteratorResult<StreamServerFrame>) => void) | null = null;
-  let waiterReject: ((e: unknown) => void) | null = null;
-  let failure: ApiClientError | null = null;
-  let closed = false;
   let attempt = 0;
   let socket: WebSocketLike | null = null;
   let timer: unknown = null;
 
   const status = (s: StreamStatus): void => opts.onStatus?.(s);
 
-  const wake = (): void => {
-    if (!waiter) return;
-    const resolve = waiter;
-    const reject = waiterReject;
-    if (queue.length > 0) {
-      waiter = waiterReject = null;
-      resolve({ value: queue.shift() as StreamServerFrame, done: false });
-    } else if (failure) {
-      waiter = waiterReject = null;
-      reject?.(failure);
-    } else if (closed) {
-      waiter = waiterReject = null;
-      resolve({ value: undefined, done: true });
-    }
-  };
-
   const stop = (err: ApiClientError | null): void => {
-    if (closed) return;
-    closed = true;
-    failure = err;
+    if (queue.ended) return;
     if (timer !== null) clearTimer(timer);
     timer = null;
     const s = socket;
     socket = null;
     s?.close(1000, 'client closed');
     status({ state: 'closed' });
-    wake();
+    queue.end(err);
   };
+  const queue = new FrameQueue<StreamServerFrame>('event stream', () => stop(null));
 
   const connect = (): void => {
     timer = null;
-    if (closed) return;
+    if (queue.ended) return;
     status({ state: 'connecting', attempt });
     const ws = new opts.WebSocket(opts.url);
     socket = ws;
@@ -124,14 +103,8 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
       if (socket === ws) status({ state: 'open' });
     });
     ws.addEventListener('message', (ev) => {
-      if (socket !== ws || typeof ev.data !== 'string') return;
-      let json: unknown;
-      try {
-        json = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      const frame = StreamServerFrame.safeParse(json);
+      if (socket !== ws) return;
+      const frame = StreamServerFrame.safeParse(messageJson(ev.data));
       if (!frame.success) return;
       if (frame.data.type === 'hello') attempt = 0;
       if (frame.data.type === 'error' && FATAL_CODES.has(frame.data.code)) {
@@ -139,13 +112,12 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
         return;
       }
       queue.push(frame.data);
-      wake();
     });
     ws.addEventListener('error', () => {
       // a 'close' always follows; reconnecting happens there
     });
     ws.addEventListener('close', (ev) => {
-      if (socket !== ws || closed) return;
+      if (socket !== ws || queue.ended) return;
       socket = null;
       const delayMs = backoffDelay(backoff, attempt, random);
       attempt += 1;
@@ -158,23 +130,6 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
 
   return {
     close: () => stop(null),
-    [Symbol.asyncIterator](): AsyncIterator<StreamServerFrame> {
-      return {
-        next: () =>
-          new Promise<IteratorResult<StreamServerFrame>>((resolve, reject) => {
-            if (waiter) {
-              reject(new Error('event stream: next() called again before the previous call resolved'));
-              return;
-            }
-            waiter = resolve;
-            waiterReject = reject;
-            wake();
-          }),
-        return: () => {
-          stop(null);
-          return Promise.resolve({ value: undefined, done: true });
-        },
-      };
-    },
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
   };
 }

@@ -90,8 +90,14 @@ export class Download {
         const chunk = buf.subarray(0, n);
         hash.update(chunk);
         this.sent += n;
-        // Not awaited: the window, not the socket, paces the reads.
-        for (let off = 0; off < n; off += FILES_BLOCK) send(this.ws, chunk.subarray(off, off + FILES_BLOCK), true).catch(() => this.cancel());
+        // The window, not the socket, paces the reads — but a read waits until the previous one
+        // has left the process when the socket is slower than the disk (no pile-up in memory).
+        let last: Promise<void> = Promise.resolve();
+        for (let off = 0; off < n; off += FILES_BLOCK) {
+          last = send(this.ws, chunk.subarray(off, off + FILES_BLOCK), true);
+          last.catch(() => this.cancel());
+        }
+        if (this.ws.bufferedAmount > 0) await last.catch(() => undefined);
       }
       const done: FilesDone = { type: 'done', id: this.id, size: this.sent, sha256: hash.digest('hex') };
       await send(this.ws, JSON.stringify(done), false);

@@ -61,8 +61,8 @@ export function internCapabilities(list: readonly string[] | undefined): Capabil
 /** Capabilities of the connections this worker knows about: its own (endpoint) and its siblings' (claims). */
 export class CapabilityDirectory {
   private readonly remote = new Map<string, { connectionId: string; caps: Capabilities }>();
-  /** This worker's own connections (set by the agent endpoint). */
-  local: (deviceId: string, connectionId: string) => Capabilities | undefined = () => undefined;
+  /** This worker's own connections: one lookup per agent endpoint (tests attach several). */
+  private readonly locals = new Set<(deviceId: string, connectionId: string) => Capabilities | undefined>();
 
   constructor(private readonly workerId: string) {}
 
@@ -71,10 +71,18 @@ export class CapabilityDirectory {
     this.remote.set(deviceId, { connectionId, caps: internCapabilities(list) });
   }
 
+  /** Adds an endpoint's lookup of its own connections; returns its removal. */
+  addLocal(lookup: (deviceId: string, connectionId: string) => Capabilities | undefined): () => void {
+    this.locals.add(lookup);
+    return () => void this.locals.delete(lookup);
+  }
+
   /** undefined: not known here (the holder checks). */
   lookup(deviceId: string, connectionId: string): Capabilities | undefined {
-    const own = this.local(deviceId, connectionId);
-    if (own !== undefined) return own;
+    for (const local of this.locals) {
+      const own = local(deviceId, connectionId);
+      if (own !== undefined) return own;
+    }
     const r = this.remote.get(deviceId);
     return r && r.connectionId === connectionId ? r.caps : undefined;
   }

@@ -325,6 +325,21 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     assert.equal((await b.closed).code, AGENT_CLOSE_CODES.tooBig);
   });
 
+  it('records the capabilities an agent announced: what it lacks is refused with not_supported, never sent', async () => {
+    const key = await newAgentKey();
+    const h = await handshake(srv.base, key, testInfo({ groupId: group.id, hostname: 'caps-box', capabilities: ['inventory', 'terminal'] }));
+    ServerWelcome.parse(h.result);
+    await h.sock.next(); // known
+    try {
+      const power = call(t.sys, 'devices.power', principalOf(user), { params: { id: key.deviceId }, body: { action: 'reboot' } });
+      await assert.rejects(power, (e: unknown) => (e as { code?: string }).code === 'not_supported' && /does not support `power`/.test((e as Error).message));
+      assert.deepEqual(h.sock.frames.map((f) => (f as { type: string }).type), ['challenge', 'welcome', 'known'], 'no power frame reached the agent');
+      assert.equal((await t.sys.store.listEvents({ type: 'device.power', limit: 5 })).length, 0, 'refused before it is audited as asked');
+    } finally {
+      h.sock.ws.terminate();
+    }
+  });
+
   it('counts handshakes and connected agents in the metrics', () => {
     const values = (t.sys.metrics as unknown as { values: Map<string, number> }).values;
     assert.ok((values.get('meshwork_agent_handshakes_total{"result":"ok"}') ?? 0) >= 5);

@@ -80,8 +80,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   // Every server → agent frame for this worker's agents (relayOpen, run, power, wake), and the
   // answers to commands (domain/commands/agent-side.ts); what this worker's agents announced.
   const commands = new AgentCommandRelay(sys, find);
-  const directory = capabilityDirectory(sys);
-  directory.local = (deviceId, connectionId) => find(deviceId, connectionId)?.capabilities;
+  const removeLocal = capabilityDirectory(sys).addLocal((deviceId, connectionId) => find(deviceId, connectionId)?.capabilities);
 
   const host: ConnectionHost = {
     sys,
@@ -176,7 +175,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     await commits.flush();
     removeRoute();
     unsubPresence();
-    directory.local = () => undefined;
+    removeLocal();
     commands.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);
     if (written.skipped > 0) sys.log.warn(written, 'shutdown: timeline rows not written for some devices');

@@ -68,7 +68,7 @@ export interface OpenOptions {
   headers?: Record<string, string>;
 }
 
-/** Opens wss://…/agent. Resolves once open; rejects on an HTTP refusal (status in the error). */
+/** Opens wss://…/agent. Resolves once open; rejects on an HTTP refusal (status in the error) or a close before open. */
 export function openAgentSocket(base: string, o: OpenOptions = {}): Promise<AgentSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${base}${AGENT_WS_PATH}`, { rejectUnauthorized: false, perMessageDeflate: false, ...(o.headers ? { headers: o.headers } : {}) });
@@ -94,6 +94,8 @@ export function openAgentSocket(base: string, o: OpenOptions = {}): Promise<Agen
     });
     const closed = new Promise<Closed>((r) =>
       ws.on('close', (code, reason) => {
+        // Closed before it opened (e.g. at TCP accept): ws reports the error in CLOSING state.
+        reject(new Error(`closed before it opened (${code})`));
         ended = true;
         for (const w of waiters.splice(0)) w(null);
         r({ code, reason: String(reason) });
