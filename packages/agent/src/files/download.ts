@@ -73,20 +73,26 @@ export class Download {
       const meta: FilesMeta = { type: 'meta', id: this.id, size: st.size, mtime: Math.trunc(st.mtimeMs), mode: st.mode & 0o7777 };
       await send(this.ws, JSON.stringify(meta), false);
       const hash = createHash('sha256');
+      // Read buffers are reused (at most window / DOWNLOAD_READ_BYTES + 1 of them): a fresh one
+      // per read makes V8 collect its whole heap every few dozen MiB (external memory pressure).
+      const pool: Buffer[] = [];
       for (;;) {
         await this.roomInWindow();
-        // One read fills as much of the window as is free (up to READ_BLOCKS blocks): fewer
-        // thread-pool round trips; the data still goes out in FILES_BLOCK frames.
+        // One read fills as much of the window as is free (up to DOWNLOAD_READ_BYTES): fewer
+        // thread-pool round trips; the data goes out in FILES_BLOCK frames.
         const room = Math.min(this.window - (this.sent - this.acked), READ_BLOCKS * FILES_BLOCK);
         const want = Math.max(FILES_BLOCK, room - (room % FILES_BLOCK));
-        const buf = Buffer.allocUnsafe(want);
+        const buf = pool.pop() ?? Buffer.allocUnsafe(DOWNLOAD_READ_BYTES);
         let n: number;
         try {
           n = (await fh.read(buf, 0, want, null)).bytesRead;
         } catch (e) {
           throw asFileError(e, path);
         }
-        if (n === 0) break;
+        if (n === 0) {
+          pool.push(buf);
+          break;
+        }
         const chunk = buf.subarray(0, n);
         hash.update(chunk);
         this.sent += n;
@@ -97,6 +103,8 @@ export class Download {
           last = send(this.ws, chunk.subarray(off, off + FILES_BLOCK), true);
           last.catch(() => this.cancel());
         }
+        // Once the last frame is written nothing refers to the buffer: it takes the next read.
+        last.then(() => void pool.push(buf), () => undefined);
         if (this.ws.bufferedAmount > 0) await last.catch(() => undefined);
       }
       const done: FilesDone = { type: 'done', id: this.id, size: this.sent, sha256: hash.digest('hex') };

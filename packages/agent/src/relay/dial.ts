@@ -72,6 +72,11 @@ export async function dialRelay(ctx: RelayContext, token: string, timeoutMs = 15
       createConnection: () => tls,
       maxPayload: RELAY_MAX_FRAME,
       perMessageDeflate: false,
+      // A zero masking key: ws then neither masks nor copies what it sends, and the server skips
+      // unmasking. Masking (RFC 6455 §5.3, §10.3) keeps a browser script from choosing the bytes an
+      // intermediary sees; this socket is not a browser's and is TLS end to end to the pinned
+      // server, so no intermediary sees the frames at all (docs/design.md §9.2).
+      generateMask: (mask: Buffer) => void mask.fill(0),
       followRedirects: false,
       handshakeTimeout: timeoutMs,
     });

@@ -37,9 +37,14 @@ class CompressedCache {
     const key = `${enc}:${name}`;
     let p = this.done.get(key);
     if (!p) {
-      p = enc === 'br'
-        ? brotli(a.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: a.body.length } })
-        : gz(a.body, { level: 9 });
+      // The build's own .br/.gz (maximum compression, no run-time cost); otherwise a quick
+      // compression here — quality 11 takes seconds for the main bundle on a small machine.
+      const built = a.precompressed[enc];
+      p = built
+        ? Promise.resolve(built)
+        : enc === 'br'
+          ? brotli(a.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: a.body.length } })
+          : gz(a.body, { level: 6 });
       this.done.set(key, p);
     }
     return p;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 
 /** A file under assets/: content-hashed by the build, so it never changes under its name. */
@@ -14,6 +15,8 @@ export interface Asset {
   type: string;
   /** Strong validator: the content's SHA-256 (the name's hash is the build's, not ours to trust). */
   hash: string;
+  /** NAME.br / NAME.gz written by the web build (checked to inflate to `body` before use). */
+  precompressed: { br?: Buffer; gzip?: Buffer };
 }
 
 export interface WebUi {
@@ -58,15 +61,31 @@ export function loadWebUi(root: string | null): WebUi {
     } catch {
       return;
     }
+    const files = new Set(names);
     for (const name of names) {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
+      else if (/\.(br|gz)$/.test(name) && files.has(name.slice(0, -3))) continue; // a precompressed copy, attached below
       else {
         const body = readFileSync(full);
-        assets.set(`${prefix}${name}`, { body, type: contentType(name), hash: createHash('sha256').update(body).digest('base64url').slice(0, 27) });
+        const precompressed = {
+          ...precompressedCopy(`${full}.br`, body, brotliDecompressSync, 'br'),
+          ...precompressedCopy(`${full}.gz`, body, gunzipSync, 'gzip'),
+        };
+        assets.set(`${prefix}${name}`, { body, type: contentType(name), hash: createHash('sha256').update(body).digest('base64url').slice(0, 27), precompressed });
       }
     }
   };
   walk(join(root, 'assets'), '');
   return { root, index, assets };
+}
+
+/** A build-time compressed copy, used only if it inflates to exactly the file (else: compressed at run time). */
+function precompressedCopy(path: string, body: Buffer, inflate: (b: Buffer) => Buffer, key: 'br' | 'gzip'): { br?: Buffer; gzip?: Buffer } {
+  try {
+    const packed = readFileSync(path);
+    return inflate(packed).equals(body) ? { [key]: packed } : {};
+  } catch {
+    return {};
+  }
 }

@@ -163,3 +163,27 @@ test('the real server serves the UI from --web-root, and the setup link opens th
   assert.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable');
   assert.equal((await s.req('GET', '/setup.js')).status, 404, 'the stopgap setup page is gone');
 });
+
+test('precompressed copies from the build are used when they inflate to the file, never served on their own', async () => {
+  const root = fixture();
+  const t = await testSystem();
+  const { brotliCompressSync, gzipSync } = await import('node:zlib');
+  // A genuine .br for the JS; a .gz that does not match the CSS (a stale build leftover).
+  writeFileSync(join(root, 'assets', 'index-AbC123.js.br'), brotliCompressSync(Buffer.from(JS)));
+  writeFileSync(join(root, 'assets', 'index-XyZ789.css.gz'), gzipSync(Buffer.from('body{margin:1px}\n')));
+  const ui = loadWebUi(root);
+  assert.ok(ui.assets.get('index-AbC123.js')?.precompressed.br, 'the matching .br is attached');
+  assert.equal(ui.assets.get('index-XyZ789.css')?.precompressed.gzip, undefined, 'a .gz that does not inflate to the file is ignored');
+  assert.equal(ui.assets.has('index-AbC123.js.br'), false);
+  const app = buildApp(t.sys, handlers, { web: ui });
+  try {
+    const br = await app.inject({ method: 'GET', url: '/assets/index-AbC123.js', headers: { 'accept-encoding': 'br' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(brotliDecompressSync(br.rawPayload).toString(), JS);
+    assert.equal((await app.inject({ method: 'GET', url: '/assets/index-AbC123.js.br' })).statusCode, 404);
+  } finally {
+    await app.close();
+    await t.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
