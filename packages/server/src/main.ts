@@ -84,14 +84,17 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   let metricsServer: HttpServer | null = null;
   let port: number;
   try {
+    // The agent endpoint first: its admission queue must be in place when the first connection
+    // of a reconnect storm is accepted.
+    agents = await attachAgentEndpoint(sys, app.server as unknown as HttpsServer);
     await app.listen({ host: config.host, port: config.port });
     port = (app.server.address() as AddressInfo).port;
     stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
-    agents = await attachAgentEndpoint(sys, app.server as unknown as HttpsServer);
     relay = await attachRelayEndpoint(sys, app.server as unknown as HttpsServer, worker ? { spliceDir: relaySpliceDir(process.ppid) } : {});
     runStream = attachRunStream(sys, app.server as unknown as HttpsServer);
     if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
   } catch (e) {
+    await agents?.close().catch(() => undefined);
     await app.close().catch(() => undefined);
     await closeSystem(sys).catch(() => undefined);
     throw new StartError(listenFailure(e, config.host, config.port, config.metricsPort));

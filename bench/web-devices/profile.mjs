@@ -1,9 +1,15 @@
+// Where the first render of the devices list spends its time, in one Chromium page load: the page's
+// CPU profile (top functions by self time) and the resource timeline. Start a server on a seeded
+// data dir first (`node bench/web-devices/seed.mjs DIR`, then `npx meshwork server start --data DIR`).
+// Usage: node bench/web-devices/profile.mjs https://localhost:8443   (run twice: the first load is cold)
 import { chromium } from 'playwright-core';
-import { writeFileSync } from 'node:fs';
+import { ADMIN } from './seed.mjs';
+
 const base = process.argv[2];
+if (!base) throw new Error('usage: node bench/web-devices/profile.mjs BASE_URL');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--ignore-certificate-errors'] });
 const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
-const r = await ctx.request.post(base + '/api/v1/auth/login', { data: { name: 'admin', password: 'bench admin password' }, headers: { origin: base } });
+const r = await ctx.request.post(base + '/api/v1/auth/login', { data: { name: ADMIN.name, password: ADMIN.password }, headers: { origin: base } });
 console.log('login', r.status());
 const page = await ctx.newPage();
 const cdp = await ctx.newCDPSession(page);
