@@ -22,6 +22,8 @@ const MAX_ATTEMPTS = 200;
 const HANDSHAKE_LIMIT_MS = 30_000;
 const timing = { backoffFirstMinMs: 1_000 * backoffScale, backoffFirstMaxMs: 3_000 * backoffScale, backoffCapMs: 300_000 * backoffScale };
 const STABLE_MS = 60_000 * backoffScale;
+// What packages/agent announces (AGENT_CAPABILITIES in its run/agent.ts), so the server records the same.
+const CAPABILITIES = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake'];
 
 // Bounded in time whatever happens to the parent.
 setTimeout(() => process.exit(3), maxMinutes * 60_000).unref();
@@ -142,7 +144,7 @@ class SimAgent {
       agentPublicKey: this.ident.spki,
       agentSignature: b64(sign('sha256', transcript, { key: this.ident.key, dsaEncoding: 'der' })),
       agentCertificate: this.ident.cert,
-      info: { agentVersion: '0.1.0-load', platform: 'linux', arch: 'x64', hostname: `load-${this.n}`, groupId },
+      info: { agentVersion: '0.1.0-load', platform: 'linux', arch: 'x64', hostname: `load-${this.n}`, groupId, capabilities: CAPABILITIES },
     }));
   }
 }

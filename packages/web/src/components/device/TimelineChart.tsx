@@ -12,6 +12,8 @@ const DAY = 86_400_000;
 const SPAN = 7 * DAY;
 const W = 700;
 const H = 28;
+/** A band of a few seconds is still visible (a device that just came online). */
+const MIN_BAND = 4;
 
 type Band = { from: number; to: number; state: 'online' | 'offline' | 'unknown'; detail: string };
 
@@ -53,7 +55,7 @@ export function TimelineChart({ device }: { device: Device }) {
           <svg className="timeline" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-s`} preserveAspectRatio="none">
             <rect x={0} y={0} width={W} height={H} className="tl-unknown" />
             {bands.map((b) => (
-              <rect key={b.from} x={x(b.from)} y={0} width={Math.max(0.5, x(b.to) - x(b.from))} height={H} className={`tl-${b.state}`}>
+              <rect key={b.from} x={Math.min(x(b.from), W - MIN_BAND)} y={0} width={Math.max(MIN_BAND, x(b.to) - x(b.from))} height={H} className={`tl-${b.state}`}>
                 <title>{`${b.state} from ${new Date(b.from).toLocaleString()} to ${new Date(b.to).toLocaleString()}${b.detail ? ` (${b.detail})` : ''}`}</title>
               </rect>
             ))}
