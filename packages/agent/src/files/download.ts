@@ -2,8 +2,8 @@
  * Download: the agent streams a regular file in FILES_BLOCK binary frames with at most
  * FILES_WINDOW unacknowledged blocks, then `done {size, sha256}`. Reads follow symlinks (reading
  * is what the agent's OS user could do anyway); the file is opened non-blocking (a FIFO cannot
- * stall it) and must be a regular file (no devices, no FIFOs). Memory: one block buffer plus the
- * window in the socket.
+ * stall it) and must be a regular file (no devices, no FIFOs). Memory: two or three read buffers,
+ * reused for the whole file, plus what the socket has not yet written (at most the window).
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -73,8 +73,8 @@ export class Download {
       const meta: FilesMeta = { type: 'meta', id: this.id, size: st.size, mtime: Math.trunc(st.mtimeMs), mode: st.mode & 0o7777 };
       await send(this.ws, JSON.stringify(meta), false);
       const hash = createHash('sha256');
-      // Read buffers are reused (at most window / DOWNLOAD_READ_BYTES + 1 of them): a fresh one
-      // per read makes V8 collect its whole heap every few dozen MiB (external memory pressure).
+      // Read buffers are reused: a fresh one per read makes V8 collect the agent's whole heap
+      // every few dozen MiB (external memory pressure), which cost more than the hashing.
       const pool: Buffer[] = [];
       for (;;) {
         await this.roomInWindow();
@@ -96,8 +96,8 @@ export class Download {
         const chunk = buf.subarray(0, n);
         hash.update(chunk);
         this.sent += n;
-        // The window, not the socket, paces the reads — but a read waits until the previous one
-        // has left the process when the socket is slower than the disk (no pile-up in memory).
+        // The window paces the reads, and so does the socket: when it is slower than the disk the
+        // next read waits until this one has been written (as a raw socket writer waits for drain).
         let last: Promise<void> = Promise.resolve();
         for (let off = 0; off < n; off += FILES_BLOCK) {
           last = send(this.ws, chunk.subarray(off, off + FILES_BLOCK), true);

@@ -27,8 +27,8 @@ import { RELAY_MAX_FRAME } from './session.js';
  * the same bookkeeping in each of the three processes whatever its size (bench/relay).
  */
 export const FILES_BLOCK = RELAY_MAX_FRAME;
-/** Blocks in flight (2 MiB): enough to keep a loaded three-process pipeline busy; acks come every quarter window. */
-export const FILES_WINDOW = 8;
+/** Blocks in flight (4 MiB): enough to keep a loaded three-process pipeline busy; acks come every quarter window. */
+export const FILES_WINDOW = 16;
 export const FILES_PAGE = 500;
 export const MAX_REMOTE_PATH = 4096;
 

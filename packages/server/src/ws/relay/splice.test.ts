@@ -5,7 +5,7 @@ import { createConnection, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipeEnd } from './end.js';
-import { connectSplice, listenSplice, splicePath, type SpliceHello } from './splice.js';
+import { connectSplice, Decoder, listenSplice, splicePath, type SpliceHello } from './splice.js';
 
 /** A local end that records what it is sent and can be driven by the test. */
 function fakeEnd(): PipeEnd & { got: string[]; closed: { code: number; reason: string } | null; emit(s: string): void; hangUp(code: number): void } {
@@ -95,5 +95,22 @@ describe('relay splice between workers', () => {
       await new Promise<void>((r) => s.once('close', () => r()));
     }
     assert.deepEqual((await connectSplice(dir, 3, { end: 'agent', secret: 'bad' })).answer.ok, false, 'still answering');
+  });
+
+  it('frames split anywhere across reads come out whole and in order', () => {
+    const payloads = [Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(200_000, 7), Buffer.from('tail')];
+    const frame = (type: number, p: Buffer): Buffer => {
+      const head = Buffer.from([type, 0, 0, 0, 0]);
+      head.writeUInt32BE(p.length, 1);
+      return Buffer.concat([head, p]);
+    };
+    const wire = Buffer.concat(payloads.map((p, i) => frame(0x10 + (i % 2), p)));
+    for (const step of [1, 3, 5, 4096, 65_536, wire.length]) {
+      const d = new Decoder();
+      const out: { type: number; payload: Buffer }[] = [];
+      for (let off = 0; off < wire.length; off += step) out.push(...(d.push(wire.subarray(off, off + step)) ?? []));
+      assert.deepEqual(out.map((f) => f.type), [0x10, 0x11, 0x10, 0x11], `step ${step}`);
+      assert.ok(out.every((f, i) => f.payload.equals(payloads[i]!)), `step ${step}`);
+    }
   });
 });

@@ -77,7 +77,7 @@ const closeFrame = (code: number, reason: string): Buffer => {
  * Splits a byte stream into frames; a frame over MAX_PAYLOAD is a protocol error (null). Chunks
  * are kept as they came and joined once per frame that spans several (one copy, not one per chunk).
  */
-class Decoder {
+export class Decoder {
   private chunks: Buffer[] = [];
   private length = 0;
   push(chunk: Buffer): { type: number; payload: Buffer }[] | null {
@@ -86,7 +86,7 @@ class Decoder {
     const out: { type: number; payload: Buffer }[] = [];
     while (this.length >= 5) {
       let first = this.chunks[0]!;
-      if (first.length < 5) first = this.join(this.length);
+      if (first.length < 5) first = this.join(5);
       const len = first.readUInt32BE(1);
       if (len > MAX_PAYLOAD) return null;
       if (this.length < 5 + len) break;
