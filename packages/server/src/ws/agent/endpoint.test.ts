@@ -359,13 +359,13 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
   });
   after(() => t.close());
 
-  it('beyond the token bucket, connections wait at accept (no TLS, no refusal) until a token is there', async () => {
+  it('beyond the token bucket, agents wait at the upgrade (no refusal) until a token is there', async () => {
     let now = 0;
     const srv = await startAgentServer(t.sys, { handshakeRate: 10, handshakeBurst: 2, clock: () => now, clearStalePresence: false });
     try {
       const socks = await Promise.all([openAgentSocket(srv.base), openAgentSocket(srv.base)]);
       const third = openAgentSocket(srv.base);
-      await eventually(() => srv.endpoint.waiting === 1, 'the third connection to wait at accept');
+      await eventually(() => srv.endpoint.waiting === 1, 'the third agent to wait for a token');
       assert.equal(srv.endpoint.handshaking, 2, 'the clock stands still: no token, the third one is not let in');
       now += 1_000; // tokens again: the queue's timer lets it through
       const s3 = await third;
@@ -378,18 +378,35 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
     }
   });
 
-  it('the accept queue is bounded: a full queue and a wait past the limit close the connection unserved', async () => {
+  it('an agent that waited for a token longer than the limit gets HTTP 503, not a handshake it cannot finish', async () => {
     let now = 0;
-    const srv = await startAgentServer(t.sys, { handshakeRate: 10, handshakeBurst: 1, acceptQueueMax: 1, acceptQueueWaitMs: 5_000, clock: () => now, clearStalePresence: false });
+    const srv = await startAgentServer(t.sys, { handshakeRate: 10, handshakeBurst: 1, acceptQueueWaitMs: 5_000, clock: () => now, clearStalePresence: false });
     try {
       const first = await openAgentSocket(srv.base);
-      const waiting = openAgentSocket(srv.base);
-      await eventually(() => srv.endpoint.waiting === 1, 'one connection waiting');
-      await assert.rejects(openAgentSocket(srv.base), 'the queue is full: closed before TLS');
-      now += 6_000; // longer than it may wait: dropped when its turn comes
-      await assert.rejects(waiting, 'waited too long: closed before TLS');
+      const late = openAgentSocket(srv.base);
+      await eventually(() => srv.endpoint.waiting === 1, 'the second agent to wait for a token');
+      now += 6_000;
+      await assert.rejects(late, (e: unknown) => (e as { status?: number }).status === 503);
       assert.equal(srv.endpoint.waiting, 0);
       first.ws.terminate();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the accept queue is bounded: a full queue and a wait past the limit close the connection unserved', async () => {
+    let now = 0;
+    const srv = await startAgentServer(t.sys, { maxPendingHandshakes: 1, acceptQueueMax: 1, acceptQueueWaitMs: 5_000, clock: () => now, clearStalePresence: false });
+    try {
+      const first = await openAgentSocket(srv.base); // holds the only slot, says nothing
+      await eventually(() => srv.endpoint.handshaking === 1, 'the first handshake to start');
+      const waiting = openAgentSocket(srv.base);
+      await eventually(() => srv.endpoint.waiting === 1, 'one connection waiting at accept');
+      await assert.rejects(openAgentSocket(srv.base), 'the queue is full: closed before TLS');
+      now += 6_000; // longer than it may wait: dropped when its turn comes
+      first.ws.terminate();
+      await assert.rejects(waiting, 'waited too long: closed before TLS');
+      assert.equal(srv.endpoint.waiting, 0);
     } finally {
       await srv.close();
     }

@@ -1,11 +1,11 @@
 /**
  * The agent control endpoint at AGENT_WS_PATH on the HTTPS server (ws, noServer, no compression).
  *
- *   admission   connections wait at TCP accept (paused, before any TLS work) until a token of the
- *               handshake rate is there and fewer than maxPendingHandshakes are in progress
- *               (tls-admission.ts); only a full queue or a wait past acceptQueueWaitMs closes one.
- *               Past TLS, the cap is checked again (`refused overloaded`, 1013: sockets that did
- *               not come through the queue, e.g. a keep-alive socket that upgrades late)
+ *   admission   connections wait at TCP accept (paused, before any TLS work) while
+ *               maxPendingHandshakes are in progress (tls-admission.ts); agents then wait at the
+ *               upgrade for a token of the handshake rate (counted as in progress). Only a full
+ *               queue or a wait past acceptQueueWaitMs is refused. Past that, twice the cap is checked
+ *               again (`refused overloaded`, 1013: e.g. a keep-alive socket that upgrades late)
  *   writes      handshake and disconnect store writes are group-committed (group-commit.ts)
  *   holds       refused agents that cannot succeed by retrying are held silently (capped)
  *   presence    this worker's sessions by device id — only a cache of its own sockets; the store's
@@ -30,6 +30,7 @@ import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { GroupCommit } from '../../domain/agents/group-commit.js';
 import { jitter, shutdownSpreadMs } from './admission.js';
+import { RateWait } from './rate-wait.js';
 import { gateTls } from './tls-admission.js';
 import { AgentConnection, type ConnectionHost } from './connection.js';
 import { agentEndpointOptions, type AgentEndpointOptions } from './options.js';
@@ -38,7 +39,7 @@ export interface AgentEndpoint {
   /** Agents past `welcome` on this worker. */
   readonly connected: number;
   readonly handshaking: number;
-  /** Connections waiting at TCP accept (tls-admission.ts). */
+  /** Connections waiting at TCP accept (tls-admission.ts) or, past TLS, for a token of the rate. */
   readonly waiting: number;
   readonly held: number;
   /** Sends every agent away (`later`, spread), closes, and clears this worker's presence. */
@@ -57,14 +58,25 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   const commits = new GroupCommit(sys.store, opts.groupCommitMs);
   const all = new Set<AgentConnection>();
   const handshaking = new Set<AgentConnection>();
-  const gate = gateTls(server, {
-    maxInProgress: opts.maxPendingHandshakes,
+  // Agents past TLS wait here for a token of the handshake rate (rate-wait.ts).
+  const rateWait = new RateWait({
     rate: opts.handshakeRate,
     burst: opts.handshakeBurst,
+    maxWaitMs: opts.acceptQueueWaitMs,
+    clock: opts.clock,
+    proceed: (w) => upgrade(w.req, w.socket, w.head),
+    expired(w) {
+      sys.metrics.inc('meshwork_agent_refusals_total', { code: 'rate_wait_timeout' });
+      refuseUpgrade(w.socket, 'unavailable');
+    },
+    released: () => gate.kick(),
+  });
+  const gate = gateTls(server, {
+    maxInProgress: opts.maxPendingHandshakes,
     maxQueued: opts.acceptQueueMax,
     maxWaitMs: opts.acceptQueueWaitMs,
     clock: opts.clock,
-    busy: () => handshaking.size,
+    busy: () => handshaking.size + rateWait.size,
     onDropped: (code) => sys.metrics.inc('meshwork_agent_refusals_total', { code }),
   });
   const held = new Set<AgentConnection>();
@@ -125,18 +137,25 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     },
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (stopping) return refuseUpgrade(socket, 'unavailable');
-    // Agents never send Origin; browsers always do. The endpoint has no ambient credentials, but
-    // a web page has no business here either.
-    if (req.headers.origin !== undefined) return refuseUpgrade(socket, 'forbidden', 'The agent endpoint is not for browsers.');
-    const admitted = handshaking.size < opts.maxPendingHandshakes;
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // The accept queue keeps the real bound; between TLS and the upgrade a connection is counted
+    // nowhere, so a few more than the cap can arrive here at once: only a flood past twice the cap
+    // (sockets that did not come through the queue) is refused.
+    const admitted = handshaking.size < 2 * opts.maxPendingHandshakes;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new AgentConnection(host, ws, socket, head.length, req.socket.remoteAddress ?? 'unknown');
       all.add(conn);
       handshaking.add(conn);
       if (!admitted) conn.refuse('overloaded', 'Too many agent handshakes are in progress; come back later.');
     });
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (stopping) return refuseUpgrade(socket, 'unavailable');
+    // Agents never send Origin; browsers always do. The endpoint has no ambient credentials, but
+    // a web page has no business here either.
+    if (req.headers.origin !== undefined) return refuseUpgrade(socket, 'forbidden', 'The agent endpoint is not for browsers.');
+    // Beyond the rate the agent waits (its TLS is done, it counts as in progress), not refused.
+    rateWait.offer({ req, socket, head });
   };
   const removeRoute = upgradeRouter(server).add(AGENT_WS_PATH, onUpgrade);
 
@@ -158,12 +177,22 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     for (const set of sessions.values()) for (const c of set) c.keepalive(now);
   }, opts.pingIntervalMs);
   keepalive.unref();
+  // The admission's state, for /metrics (one timer; the counts are kept by the queues themselves).
+  const admissionGauges = setInterval(() => {
+    sys.metrics.set('meshwork_agent_accept_waiting', gate.queued);
+    sys.metrics.set('meshwork_agent_accept_in_progress', gate.inProgress);
+    sys.metrics.set('meshwork_agent_rate_waiting', rateWait.size);
+    sys.metrics.set('meshwork_agent_handshaking', handshaking.size);
+  }, 1_000);
+  admissionGauges.unref();
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     stopping = true;
     clearInterval(keepalive);
+    clearInterval(admissionGauges);
     gate.close(); // connections waiting at accept are closed; new ones meet 503 at the upgrade
+    rateWait.close((w) => refuseUpgrade(w.socket, 'unavailable'));
     const conns = [...all];
     const devices = [...new Set(conns.filter((c) => c.registered).map((c) => c.deviceId ?? ''))];
     const spread = shutdownSpreadMs(devices.length, opts.handshakeRate, opts.shutdownSpreadMinMs, opts.shutdownSpreadMaxMs);
@@ -193,7 +222,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       return handshaking.size;
     },
     get waiting() {
-      return gate.queued;
+      return gate.queued + rateWait.size;
     },
     get held() {
       return held.size;

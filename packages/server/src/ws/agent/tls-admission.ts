@@ -6,29 +6,27 @@
  * refused agent into its exponential backoff, which stretched a restart by minutes.
  *
  * So connections *wait*: the server accepts every connection paused (`pauseOnConnect`: nothing is
- * read, the client's ClientHello stays in the kernel) and hands it to TLS only when
- *   - fewer than `maxInProgress` connections are between release and the end of their handshake
- *     (TLS in progress here, plus what `busy()` reports: agent handshakes not yet welcomed), and
- *   - the token bucket (`rate` per second, `burst`) has a token.
+ * read, the client's ClientHello stays in the kernel) and hands it to TLS only while fewer than
+ * `maxInProgress` connections are between release and the end of their handshake (TLS in progress
+ * here, plus what `busy()` reports: agents waiting for a token or not yet welcomed). The handshake
+ * *rate* is not applied here (it is the agent endpoint's, after the upgrade): a cap on concurrency
+ * is what a CPU-bound server needs to finish what it started, and ordinary traffic never meets it.
  * The queue is FIFO and bounded: beyond `maxQueued` a new connection is closed at once, and one
  * that waited longer than `maxWaitMs` is closed when its turn comes (it could not finish its
  * handshake within the agent's limit any more). Only those are refused; `kick()` re-checks after
- * a handshake ended elsewhere. Every connection to the HTTPS server passes here (browsers too:
- * nothing tells them apart before TLS), so a storm delays a browser's new connection by at most
- * `maxWaitMs`; its open keep-alive connections are not affected.
+ * something counted by `busy()` ended. Every connection to the HTTPS server passes here (browsers
+ * too: nothing tells them apart before TLS), so during a storm a browser's new connection waits its
+ * turn, at most `maxWaitMs`; its open keep-alive connections are not affected.
  */
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
-import { TokenBucket } from './admission.js';
 
 export interface TlsGateOptions {
   maxInProgress: number;
-  rate: number;
-  burst: number;
   maxQueued: number;
   maxWaitMs: number;
   clock: () => number;
-  /** Agent handshakes past TLS and not yet welcomed (they count against maxInProgress). */
+  /** Agents past TLS: waiting for a token or not yet welcomed (they count against maxInProgress). */
   busy: () => number;
   /** A connection was closed unserved: the queue was full, or it waited too long. */
   onDropped: (reason: 'tls_queue_full' | 'tls_queue_timeout') => void;
@@ -50,7 +48,6 @@ interface Waiting {
 }
 
 export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
-  const bucket = new TokenBucket(o.rate, o.burst, o.clock);
   // Node's own listener (tls: wrap the socket, start the handshake) runs when we release a socket.
   const forward = server.listeners('connection') as ConnectionListener[];
   server.removeAllListeners('connection');
@@ -61,7 +58,6 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
   let queue: Waiting[] = [];
   let head = 0;
   let inProgress = 0;
-  let refill: NodeJS.Timeout | undefined;
   let closed = false;
   const inHandshake = new WeakSet<Socket>();
 
@@ -79,6 +75,7 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
   const settled = (raw: Socket): void => {
     if (!inHandshake.delete(raw)) return;
     clearTimeout(timers.get(raw));
+    timers.delete(raw);
     inProgress--;
     pump();
   };
@@ -96,14 +93,6 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
         w.raw.destroy();
         o.onDropped('tls_queue_timeout');
         continue;
-      }
-      if (!bucket.take()) {
-        // Come back when the next token is there (one timer for the whole queue).
-        refill ??= setTimeout(() => {
-          refill = undefined;
-          pump();
-        }, Math.max(1, Math.ceil(1000 / o.rate)));
-        break;
       }
       head++;
       release(w.raw);
@@ -139,7 +128,6 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
     close() {
       if (closed) return;
       closed = true;
-      clearTimeout(refill);
       for (let i = head; i < queue.length; i++) queue[i]?.raw.destroy();
       queue = [];
       head = 0;
