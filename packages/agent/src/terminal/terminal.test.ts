@@ -37,6 +37,24 @@ describe('terminal sessions', () => {
   });
 });
 
+test('terminal: output written just before the shell exits arrives before the exit frame', async () => {
+  for (let i = 0; i < 8; i++) {
+    const pair = await wsPair();
+    try {
+      const inbox = new Inbox(pair.user);
+      const running = terminalHandler({ shell: sh }).run({ ws: pair.agent, open: open(), options: { cols: 80, rows: 24, term: 'xterm' }, log: silentLogger }, undefined);
+      // Typed ahead in one write, as `meshwork shell` does with piped input.
+      pair.user.send(Buffer.from(`echo marker-$((${i}*7)); exit 3\n`), { binary: true });
+      await inbox.until('exit frame and close', () => inbox.closeCode !== null);
+      assert.match(inbox.bytes.toString('utf8'), new RegExp(`marker-${i * 7}\\r?\\n`), `run ${i}`);
+      assert.deepEqual(inbox.last('exit'), { type: 'exit', code: 3, signal: null });
+      await running;
+    } finally {
+      pair.close();
+    }
+  }
+});
+
 test('terminal: closing the relay kills the shell', async () => {
   const pair = await wsPair();
   const inbox = new Inbox(pair.user);

@@ -49,6 +49,10 @@ export interface TerminalHandlerOptions {
   shell?: (term: string) => ShellSpec;
 }
 
+/** After the shell exits: output quiet this long means the pty is drained (at most EXIT_DRAIN_MAX_MS). */
+const EXIT_QUIET_MS = 25;
+const EXIT_DRAIN_MAX_MS = 1_000;
+
 type NodePty = typeof import('node-pty');
 let nodePty: NodePty | undefined;
 /**
@@ -76,13 +80,25 @@ async function runTerminal(s: RelaySession<TerminalOptions>, pty: NodePty, shell
     return closed(ws);
   }
   let exited = false;
+  let lastData = Date.now();
   const out = new PacedSender(ws, { pause: () => p.pause(), resume: () => p.resume() });
-  p.onData((d: string | Buffer) => out.send(typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
+  p.onData((d: string | Buffer) => {
+    lastData = Date.now();
+    out.send(typeof d === 'string' ? Buffer.from(d, 'utf8') : d);
+  });
   p.onExit(({ exitCode, signal }) => {
     exited = true;
     const exit: TerminalExit = { type: 'exit', code: signal ? null : exitCode, signal: signal ? signal : null };
-    out.control(exit);
-    if (ws.readyState === WebSocket.OPEN) ws.close(RELAY_CLOSE_CODES.normal, 'shell exited');
+    // node-pty reports the exit (waitpid) independently of reading the pty: the shell's last
+    // output can still arrive after it. Send `exit` once the output has been quiet for a moment.
+    const since = Date.now();
+    const finish = (): void => {
+      const now = Date.now();
+      if (now - lastData < EXIT_QUIET_MS && now - since < EXIT_DRAIN_MAX_MS) return void setTimeout(finish, EXIT_QUIET_MS);
+      out.control(exit);
+      if (ws.readyState === WebSocket.OPEN) ws.close(RELAY_CLOSE_CODES.normal, 'shell exited');
+    };
+    setTimeout(finish, EXIT_QUIET_MS);
   });
   ws.on('message', (data, isBinary) => {
     if (exited) return;
