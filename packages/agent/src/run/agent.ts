@@ -86,6 +86,8 @@ export class Agent {
   private readonly netwatch: NetWatch;
   private readonly relays: RelayManager;
   private readonly commands: AgentCommands;
+  /** Counts connection ups and downs: a late enrolment write must not mark a lost session connected. */
+  private sessions = 0;
 
   constructor(o: AgentOptions) {
     const timing = { ...DEFAULT_TIMING, ...o.timing };
@@ -114,8 +116,11 @@ export class Agent {
         attempt: (url) => ev.attempt?.(url),
         retry: (r) => ev.retry?.(r),
         up: (w, url, link) => {
-          this.status.update({ connected: true, serverUrl: url });
-          void this.enrolment.record(w);
+          // The enrolment reaches disk first, so a `status` that says connected also says enrolled.
+          const session = ++this.sessions;
+          void this.enrolment.record(w).then(() => {
+            if (session === this.sessions) this.status.update({ connected: true, serverUrl: url });
+          });
           this.reporter.attach(link);
           ev.up?.(w, url, link);
         },
@@ -132,6 +137,7 @@ export class Agent {
           ev.known?.(k);
         },
         down: (end, url) => {
+          this.sessions++;
           this.reporter.detach();
           this.status.update({ connected: false, ...(end.kind !== 'stopped' ? { lastError: describeEnd(end) } : {}) });
           ev.down?.(end, url);
