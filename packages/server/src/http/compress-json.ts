@@ -6,7 +6,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pickEncodings } from './web/routes.js';
+import { acceptedEncodings } from './accept-encoding.js';
 
 export const COMPRESS_JSON_FROM = 64 * 1024;
 const gz = promisify(gzip);
@@ -15,7 +15,7 @@ export async function compressJson(req: FastifyRequest, reply: FastifyReply, pay
   if (typeof payload !== 'string' || payload.length < COMPRESS_JSON_FROM) return payload;
   if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
   void reply.header('vary', 'Accept-Encoding');
-  if (!pickEncodings(req.headers['accept-encoding']).has('gzip')) return payload;
+  if (!acceptedEncodings(req.headers['accept-encoding']).has('gzip')) return payload;
   const body = await gz(Buffer.from(payload, 'utf8'), { level: 1 });
   void reply.header('content-encoding', 'gzip');
   void reply.removeHeader('content-length');

@@ -11,6 +11,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors.js';
 import type { Asset, WebUi } from './web-root.js';
+import { acceptedEncodings } from '../accept-encoding.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const PAGES = ['/', '/setup', '/login'];
@@ -51,20 +52,9 @@ class CompressedCache {
   }
 }
 
-/** The content codings an Accept-Encoding header accepts (q > 0), lowercase. */
-export function pickEncodings(header: string | undefined): Set<string> {
-  const accepted = new Set<string>();
-  for (const part of (header ?? '').toLowerCase().split(',')) {
-    const [name = '', ...params] = part.trim().split(';');
-    const q = params.map((x) => /^\s*q=([0-9.]+)\s*$/.exec(x)?.[1]).find((x) => x !== undefined);
-    if (q === undefined || Number(q) > 0) accepted.add(name.trim());
-  }
-  return accepted;
-}
-
 /** The best encoding the client accepts (q > 0) among br and gzip; null for identity. */
 export function pickEncoding(header: string | undefined): Encoding | null {
-  const accepted = pickEncodings(header);
+  const accepted = acceptedEncodings(header);
   if (accepted.has('br')) return 'br';
   if (accepted.has('gzip')) return 'gzip';
   return null;

@@ -185,15 +185,18 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
     return mine;
   };
 
-  /** The owner's decision on an end that arrived here or at another worker. */
-  const admit = async (h: SpliceHello): Promise<{ answer: SpliceAnswer; record?: RelayRecord; principal?: Principal }> => {
+  /**
+   * The owner's decision on an end that arrived here or at another worker. A user end authenticated
+   * in this process brings its principal; one spliced from another worker is re-read from the store.
+   */
+  const admit = async (h: SpliceHello, authenticated?: Principal): Promise<{ answer: SpliceAnswer; record?: RelayRecord; principal?: Principal }> => {
     if (stopping) return { answer: { ok: false, code: 'unavailable' } };
     if (h.end === 'agent') {
       const record = sys.relay.claim('agent', h.secret);
       return record ? { answer: { ok: true }, record } : { answer: { ok: false, code: 'not_found' } };
     }
     if (h.userId === undefined || (h.via !== 'session' && h.via !== 'token')) return { answer: { ok: false, code: 'not_found' } };
-    const valid = await stillValid(sys, {
+    const valid = authenticated ? { ok: true as const, principal: authenticated } : await stillValid(sys, {
       user: { id: h.userId } as UserRecord, via: h.via,
       ...(h.sessionId !== undefined ? { sessionId: h.sessionId } : {}), ...(h.tokenId !== undefined ? { tokenId: h.tokenId } : {}),
     });
@@ -219,11 +222,11 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
     });
   };
 
-  const route = (req: IncomingMessage, socket: Duplex, head: Buffer, hello: SpliceHello): void => {
+  const route = (req: IncomingMessage, socket: Duplex, head: Buffer, hello: SpliceHello, authenticated?: Principal): void => {
     const owner = ownerSlot(hello.secret);
     if (owner === null) return refuseUpgrade(socket, 'not_found');
     if (owner !== sys.relay.slot) return forward(req, socket, head, owner, hello);
-    admit(hello)
+    admit(hello, authenticated)
       .then(({ answer, record, principal }) => {
         if (!answer.ok || !record) return refuseUpgrade(socket, answer.ok ? 'internal' : answer.code, answer.ok ? undefined : answer.message);
         upgrade(req, socket, head, hello.end, record.relayId, (end) => join(end, hello.end, record, principal));
@@ -244,7 +247,7 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
         route(req, socket, head, {
           end: 'user', secret: requestUrl(req)?.searchParams.get('session') ?? '', userId: p.user.id, via: p.via,
           ...(p.sessionId !== undefined ? { sessionId: p.sessionId } : {}), ...(p.tokenId !== undefined ? { tokenId: p.tokenId } : {}),
-        });
+        }, p);
       })
       .catch((err: unknown) => {
         sys.log.error({ err }, 'relay upgrade failed');
