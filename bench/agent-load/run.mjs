@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, sleep } from '../lib/proc.mjs';
 import { ensureIdentities, CACHE } from './identities.mjs';
+import { measureFloor } from './floor.mjs';
 import { procStats, startServer, stopServer } from './server.mjs';
 
 const { values } = parseArgs({
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     'server-config': { type: 'string' },
     keep: { type: 'boolean', default: false },
     'data-base': { type: 'string' },
+    hold: { type: 'string', default: '0' },
+    floor: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.agents);
@@ -154,10 +157,17 @@ async function runOne(workers) {
     r.clientCpuMsPerHandshake = (procStats(gens.map((g) => g.child.pid)).cpuMs - genCpu0) / sum(gens, 'welcomes');
     r.serverRssMb = loaded.rssKb / 1024;
     r.serverKbPerAgent = (loaded.rssKb - idle.rssKb) / N;
+    r.serverMallocKbPerAgent = (loaded.mallocKb - idle.mallocKb) / N;
     r.perProcessRssMb = loaded.perPid.map((p) => Math.round(p.rssKb / 1024));
     r.perProcessCpuS = loaded.perPid.map((p) => ((p.cpuMs - (before0.perPid.find((q) => q.pid === p.pid)?.cpuMs ?? 0)) / 1000).toFixed(1));
     r.connectRefusals = refusals(gens);
     log(`workers=${workers}: ${N} online in ${r.connectS.toFixed(1)} s; ${r.serverKbPerAgent.toFixed(1)} KB/agent`);
+    // --hold S: keep everything up for S seconds (e.g. to take heap snapshots of the server:
+    // MW_LOAD_SERVER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2, then kill -USR2 PID).
+    if (Number(values.hold) > 0) {
+      log(`holding ${values.hold} s; server pids ${server.pids().join(' ')}`);
+      await sleep(Number(values.hold) * 1000);
+    }
 
     if (values.restart) {
       for (const g of gens) g.child.send({ cmd: 'epoch' });
@@ -214,6 +224,7 @@ function table(results) {
     ['generator CPU per handshake (client side)', (r) => `${f2(r.clientCpuMsPerHandshake)} ms`],
     ['server RSS idle → with N agents', (r) => `${f1(r.serverIdleRssMb)} → ${f1(r.serverRssMb)} MB (${r.perProcessRssMb.join(' + ')})`],
     ['server RSS per agent', (r) => `${f1(r.serverKbPerAgent)} KB`],
+    ['… of which native (malloc arena: TLS, SQLite)', (r) => `${f1(r.serverMallocKbPerAgent)} KB`],
     ['refusals during first connect', (r) => JSON.stringify(r.connectRefusals)],
   ];
   if (values.restart) {
@@ -225,12 +236,24 @@ function table(results) {
       ['restart: `later` / refusals / socket errors seen', (r) => `${r.restartLater} / ${JSON.stringify(r.restartRefusals)} / ${r.restartSocketErrors}`],
     );
   }
+  if (floor) {
+    rows.push(
+      ['floor: bare HTTPS + ws server, N idle connections, RSS each', () => `${f1(floor.kbPerConnection)} KB (native ${f1(floor.mallocKbPerConnection)} KB; ${f1(floor.kbPerConnectionAfterGc)} KB after a forced GC)`],
+      ['server RSS per agent ÷ floor', (r) => `${f2(r.serverKbPerAgent / floor.kbPerConnection)}×`],
+    );
+  }
   const head = `| | ${results.map((r) => `workers=${r.workers}`).join(' | ')} |\n|---|${results.map(() => '---').join('|')}|`;
   return [head, ...rows.map(([name, f]) => `| ${name} | ${results.map(f).join(' | ')} |`)].join('\n');
 }
 
 const made = await ensureIdentities(N);
 if (made > 0) log(`generated ${made} agent identities (cached in ${CACHE})`);
+// --floor: the same N idle TLS + WebSocket connections to a bare Node server first (floor.mjs).
+let floor = null;
+if (values.floor) {
+  floor = await measureFloor(N);
+  log(`floor: ${JSON.stringify(floor)}`);
+}
 const results = [];
 for (const w of WORKERS) {
   results.push(await runOne(w));
@@ -239,4 +262,4 @@ for (const w of WORKERS) {
 const cmd = `node bench/agent-load/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
 console.log(`\n${new Date().toISOString().slice(0, 10)} — ${machine()}\n\`${cmd}\`\n\n${table(results)}\n`);
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), command: cmd, results }, null, 2));
+writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), command: cmd, floor, results }, null, 2));

@@ -58,10 +58,24 @@ export function procStats(pids) {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cpuMs = (Number(f[11]) + Number(f[12])) * TICK_MS;
       const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      perPid.push({ pid, cpuMs, rssKb });
+      perPid.push({ pid, cpuMs, rssKb, mallocKb: mallocHeapKb(pid) });
     } catch {
       /* exited */
     }
   }
-  return { cpuMs: perPid.reduce((n, p) => n + p.cpuMs, 0), rssKb: perPid.reduce((n, p) => n + p.rssKb, 0), perPid };
+  const total = (k) => perPid.reduce((n, p) => n + p[k], 0);
+  return { cpuMs: total('cpuMs'), rssKb: total('rssKb'), mallocKb: total('mallocKb'), perPid };
+}
+
+/**
+ * Resident kB of the process's main malloc arena (the `[heap]` mapping): native memory — OpenSSL's
+ * per-connection state and Node's TLS buffers, SQLite — as opposed to V8's heap (anonymous mappings).
+ */
+function mallocHeapKb(pid) {
+  let kb = 0;
+  for (const block of readFileSync(`/proc/${pid}/smaps`, 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
+    if (!block.slice(0, block.indexOf('\n')).endsWith('[heap]')) continue;
+    kb += Number(/\nRss:\s+(\d+) kB/.exec(block)?.[1] ?? 0);
+  }
+  return kb;
 }

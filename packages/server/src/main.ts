@@ -20,7 +20,7 @@ import { defaultWebRoot, loadWebUi } from './http/web/web-root.js';
 import { handlers } from './http/handlers/index.js';
 import { createSetupToken } from './auth/setup-token.js';
 import { IdentityError } from './identity/identity.js';
-import { startMetricsServer } from './metrics/collect.js';
+import { shareClusterMetrics, startMetricsServer } from './metrics/collect.js';
 import { buildSystem, closeSystem } from './system-builder.js';
 import type { System } from './system.js';
 import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
@@ -77,6 +77,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   if (web.index === null) sys.log.warn({ webRoot: web.root }, 'the web UI is not built (run `npm run build`): pages answer 503');
   const app = buildApp(sys, handlers, { https: { key: sys.identity.tlsKeyPem, cert: sys.identity.tlsCertPem }, web });
   if (worker) app.addHook('onRequest', async (_req, reply) => void reply.header(WORKER_HEADER, String(worker.slot)));
+  const unshareMetrics = worker ? shareClusterMetrics(sys, worker.slot, config.workers) : null;
   let stream: BrowserStream | null = null;
   let agents: AgentEndpoint | null = null;
   let relay: RelayEndpoint | null = null;
@@ -118,6 +119,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
       await relay?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the relay endpoint failed'));
       await runStream?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the run stream failed'));
       await agents?.close().catch((err: unknown) => sys.log.error({ err }, 'closing the agent endpoint failed'));
+      unshareMetrics?.();
       await app.close();
       await closeSystem(sys);
       sys.log.info('stopped');

@@ -14,6 +14,9 @@ export type SqlParam = SqlValue | Readonly<Record<string, SqlValue>>;
 
 /** How long a write waits for another connection (the server, the CLI) to release the lock. */
 export const BUSY_TIMEOUT_MS = 10_000;
+/** txWhenFree: back-off between attempts to take the write lock, doubling from the first to the cap. */
+const LOCK_RETRY_FIRST_MS = 1;
+const LOCK_RETRY_CAP_MS = 25;
 
 export class Db {
   private readonly statements = new Map<string, Database.Statement>();
@@ -36,6 +39,37 @@ export class Db {
    *  (busy_timeout) instead of failing when another process writes. */
   tx<T>(fn: () => T): T {
     return guard(() => this.raw.transaction(fn).immediate());
+  }
+
+  /**
+   * Like tx, but waits for the write lock without blocking the event loop. busy_timeout makes
+   * SQLite *sleep* in the calling thread until the lock is free; with several server processes on
+   * one file (--workers) that froze each worker for as long as the others' commits (and their
+   * fsyncs) took — hundreds of ms per second under an agent reconnect storm, with TLS handshakes,
+   * pings and the UI stalled meanwhile. Here BEGIN IMMEDIATE is tried without waiting (busy_timeout
+   * 0 for that statement); when another connection holds the lock, the attempt is repeated after a
+   * jittered, doubling delay (1 → 25 ms) on a timer, up to BUSY_TIMEOUT_MS in all (then the
+   * `unavailable` StoreError, as tx gives). `fn` runs only once the lock is held, so it runs once.
+   */
+  async txWhenFree<T>(fn: () => T, o: { timeoutMs?: number; random?: () => number } = {}): Promise<T> {
+    const deadline = performance.now() + (o.timeoutMs ?? BUSY_TIMEOUT_MS);
+    const random = o.random ?? Math.random;
+    const run = this.raw.transaction(fn);
+    for (let delay = LOCK_RETRY_FIRST_MS; ; delay = Math.min(2 * delay, LOCK_RETRY_CAP_MS)) {
+      this.raw.pragma('busy_timeout = 0');
+      try {
+        return run.immediate();
+      } catch (e) {
+        // Busy at BEGIN: nothing ran. (In WAL mode a transaction that holds the write lock does
+        // not meet SQLITE_BUSY later; if it ever did, better-sqlite3 rolled it back, so a retry
+        // still runs fn on a clean slate.)
+        const busy = e instanceof Database.SqliteError && e.code === 'SQLITE_BUSY';
+        if (!busy || performance.now() >= deadline) throw toStoreError(e);
+      } finally {
+        this.raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + random())));
+    }
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 /**
  * applyWrites: many small writes in one BEGIN IMMEDIATE transaction, so one commit (one fsync with
  * synchronous=FULL) covers them all. Each write runs in its own savepoint: a failing write (a
- * device removed meanwhile) is rolled back alone and reported, the others commit.
+ * device removed meanwhile) is rolled back alone and reported, the others commit. The write lock
+ * is waited for on timers, not in SQLite's busy handler (Db.txWhenFree): server workers share the file.
  */
 import { StoreError, type Store, type StoreWrite, type StoreWriteResult } from '@meshwork/store';
 import type { Db } from './db.js';
@@ -45,7 +46,7 @@ export function writeMethods(db: Db): WriteMethods {
   return {
     async applyWrites(writes) {
       if (writes.length === 0) return [];
-      return db.tx(() => {
+      return db.txWhenFree(() => {
         const results: StoreWriteResult[] = [];
         for (const w of writes) {
           if (w.requires !== undefined && results[w.requires]?.status !== 'ok') {

@@ -4,7 +4,7 @@
  * across workers, a browser on one worker sees events of the other, a worker killed with SIGKILL
  * is restarted and its devices go offline, and SIGTERM drains everything and exits 0.
  * Which worker served what: the x-meshwork-worker header (HTTP), the presence row (agents) and the
- * per-worker gauge meshwork_browser_streams on /metrics (event streams).
+ * per-worker gauge meshwork_browser_streams{worker} on /metrics (event streams; any worker answers for all).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,10 +111,13 @@ describe('multi-worker server (--workers 2)', () => {
   });
 
   it('a browser stream on one worker sees events emitted on the other', async () => {
-    // Streams until each worker holds at least one (per-worker gauge); any action then happens on
-    // one worker and must reach the streams on the other through the bus.
-    const covered = async (): Promise<boolean> =>
-      [...(await perWorker('/metrics')).values()].every((t) => Number(/^meshwork_browser_streams (\d+)$/m.exec(t)?.[1] ?? 0) >= 1);
+    // Streams until each worker holds at least one (per-worker gauge, from one scrape: /metrics on
+    // any worker answers for all of them); any action then happens on one worker and must reach
+    // the streams on the other through the bus.
+    const covered = async (): Promise<boolean> => {
+      const scrapes = [...(await perWorker('/metrics')).values()];
+      return scrapes.every((t) => ['1', '2'].every((w) => Number(new RegExp(`^meshwork_browser_streams\\{worker="${w}"\\} (\\d+)$`, 'm').exec(t)?.[1] ?? 0) >= 1));
+    };
     for (let i = 0; i < 6 && !(streams.length > 0 && (await covered())); i++) streams.push(await openStream(server, admin));
     assert.ok(await covered(), 'streams on both workers');
     const r = await admin.call('POST', '/api/v1/groups', { body: { name: 'made on one worker' } });

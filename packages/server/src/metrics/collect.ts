@@ -1,14 +1,40 @@
-/** /metrics: refreshes the gauges that come from the store, then renders; plus the optional open bind. */
+/**
+ * /metrics: refreshes the gauges that come from the store, then renders (every worker's, in a
+ * multi-worker server); plus the optional open bind.
+ */
 import { createServer, type Server } from 'node:http';
 import type { System } from '../system.js';
+import { shareMetrics, type MetricsSharing } from './cluster.js';
+import { METRIC_HELP } from './metrics.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+const clusterOf = new WeakMap<System, MetricsSharing>();
+
+/**
+ * In a worker of a multi-worker server: /metrics answers for every worker (cluster.ts), samples
+ * labelled `worker`. Returns the undo (at shutdown).
+ */
+export function shareClusterMetrics(sys: System, slot: number, workers: number): () => void {
+  const sharing = shareMetrics(sys.bus, slot, workers, () => sys.metrics.render());
+  clusterOf.set(sys, sharing);
+  return () => {
+    sharing.stop();
+    clusterOf.delete(sys);
+  };
+}
+
 export async function renderMetrics(sys: System): Promise<string> {
   const [users, devices] = await Promise.all([sys.store.countUsers(), sys.store.countDevices()]);
-  sys.metrics.set('meshwork_users', users);
-  sys.metrics.set('meshwork_devices', devices);
-  return sys.metrics.render();
+  const cluster = clusterOf.get(sys);
+  if (!cluster) {
+    sys.metrics.set('meshwork_users', users);
+    sys.metrics.set('meshwork_devices', devices);
+    return sys.metrics.render();
+  }
+  // The store's counts are the server's, not a worker's: once, without a worker label.
+  const gauge = (name: string, v: number): string => `# HELP ${name} ${METRIC_HELP[name] ?? name}\n# TYPE ${name} gauge\n${name} ${v}\n`;
+  return (await cluster.gather()) + gauge('meshwork_users', users) + gauge('meshwork_devices', devices);
 }
 
 /**

@@ -15,6 +15,16 @@ export const METRIC_HELP: Record<string, string> = {
   meshwork_http_requests_total: 'HTTP requests received, by method.',
   meshwork_logins_total: 'Login attempts, by result.',
   meshwork_agents_connected: 'Agents with an open control connection to this process.',
+  meshwork_agent_handshakes_total: 'Agent handshakes that ended, by result (ok, refused).',
+  meshwork_agent_refusals_total: 'Agent connections refused or closed unserved, by code.',
+  meshwork_agent_accept_waiting: 'Connections waiting at TCP accept, paused before TLS, for an in-progress slot.',
+  meshwork_agent_accept_in_progress: 'Connections released from the accept queue whose TLS handshake is not finished.',
+  meshwork_agent_rate_waiting: 'Agents past TLS waiting for a token of the handshake rate.',
+  meshwork_agent_handshaking: 'Agent connections past the upgrade and not yet welcomed or refused.',
+  meshwork_agent_handshake_capacity: 'Best 10-second average of agent handshakes completed per second while admission was saturated (0: not yet seen).',
+  meshwork_browser_streams: 'Open browser event streams (WebSocket) on this process.',
+  meshwork_relay_sessions: 'Relay sessions (terminal, files, port forwarding) open on this process.',
+  meshwork_relay_bytes_total: 'Bytes carried by relay sessions on this process, by direction.',
   meshwork_devices: 'Devices in the store.',
   meshwork_users: 'User accounts in the store.',
 };
@@ -76,6 +86,8 @@ export function createMetrics(startTimeMs: number = Date.now()): Metrics {
       const cpu = process.cpuUsage();
       emit('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [`process_resident_memory_bytes ${mem.rss}`]);
       emit('process_heap_bytes', 'gauge', 'V8 heap in use, in bytes.', [`process_heap_bytes ${mem.heapUsed}`]);
+      emit('process_heap_committed_bytes', 'gauge', 'V8 heap reserved from the system (in use or not), in bytes.', [`process_heap_committed_bytes ${mem.heapTotal}`]);
+      emit('process_external_memory_bytes', 'gauge', 'Memory of C++ objects bound to JavaScript objects (Buffers included), in bytes.', [`process_external_memory_bytes ${mem.external}`]);
       emit('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`]);
       emit('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', [`process_start_time_seconds ${Math.floor(startTimeMs / 1000)}`]);
       emit('process_uptime_seconds', 'gauge', 'Seconds since the process started.', [`process_uptime_seconds ${process.uptime()}`]);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jitter, shutdownSpreadMs, TokenBucket } from './admission.js';
+import { CapacityEstimate, jitter, shutdownSpreadMs, TokenBucket } from './admission.js';
 
 describe('agent admission', () => {
   it('a token bucket admits a burst, then the refill rate, and never more than the burst', () => {
@@ -23,5 +23,23 @@ describe('agent admission', () => {
     assert.equal(shutdownSpreadMs(10_000, 1_000, 1_000, 600_000), 10_000);
     assert.equal(shutdownSpreadMs(3, 1_000, 1_000, 600_000), 1_000);
     assert.equal(shutdownSpreadMs(10_000_000, 1_000, 1_000, 600_000), 600_000);
+  });
+
+  it('capacity is the best 10-second average of completions while saturated; unsaturated seconds break the run', () => {
+    const c = new CapacityEstimate(10);
+    for (let i = 0; i < 30; i++) c.second(500, false); // fast but not saturated: says nothing
+    assert.equal(c.perSecond, null);
+    for (let i = 0; i < 9; i++) c.second(40, true);
+    assert.equal(c.perSecond, null, 'no full window yet');
+    c.second(40, true);
+    assert.equal(c.perSecond, 40);
+    for (let i = 0; i < 5; i++) c.second(80, true);
+    assert.equal(c.perSecond, 60, 'sliding window: five at 40, five at 80');
+    c.second(0, false);
+    for (let i = 0; i < 9; i++) c.second(1_000, true);
+    assert.equal(c.perSecond, 60, 'a broken run starts over');
+    c.second(0, false);
+    for (let i = 0; i < 20; i++) c.second(10, true);
+    assert.equal(c.perSecond, 60, 'the best window is kept');
   });
 });

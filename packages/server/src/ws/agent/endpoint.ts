@@ -11,8 +11,10 @@
  *   presence    this worker's sessions by device id — only a cache of its own sockets; the store's
  *               presence row decides who holds a device, and claims on the bus supersede older ones
  *   keepalive   one timer pings every session; a session silent for idleTimeoutMs is dropped
- *   shutdown    `later` with retryAfterMs in [returnAfter, returnAfter + N / handshakeRate],
- *               then the sockets are ended without waiting for close handshakes; presence cleared
+ *   shutdown    `later` with retryAfterMs in [returnAfter, returnAfter + N / rate], the rate being
+ *               the configured one or, if lower, what this worker served when saturated
+ *               (admission.ts CapacityEstimate); then the sockets are ended without waiting for
+ *               close handshakes; presence cleared
  *
  * Connection details are in connection.ts; the wire contract in README.md.
  */
@@ -29,7 +31,7 @@ import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
 import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { GroupCommit } from '../../domain/agents/group-commit.js';
-import { jitter, shutdownSpreadMs } from './admission.js';
+import { CapacityEstimate, jitter, shutdownSpreadMs } from './admission.js';
 import { RateWait } from './rate-wait.js';
 import { gateTls } from './tls-admission.js';
 import { AgentConnection, type ConnectionHost } from './connection.js';
@@ -83,6 +85,9 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   const sessions = new Map<string, Set<AgentConnection>>();
   let connected = 0;
   let stopping = false;
+  // Handshakes completed per second while saturated: what the shutdown spread is sized by.
+  const capacity = new CapacityEstimate();
+  let welcomedThisSecond = 0;
   const gauge = (): void => sys.metrics.set('meshwork_agents_connected', connected);
   gauge();
   const find = (deviceId: string, connectionId: string): AgentConnection | undefined => {
@@ -117,6 +122,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       if (!set) sessions.set(id, (set = new Set()));
       set.add(c);
       connected++;
+      welcomedThisSecond++;
       gauge();
     },
     sessionEnded(c) {
@@ -183,6 +189,10 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     sys.metrics.set('meshwork_agent_accept_in_progress', gate.inProgress);
     sys.metrics.set('meshwork_agent_rate_waiting', rateWait.size);
     sys.metrics.set('meshwork_agent_handshaking', handshaking.size);
+    const saturated = gate.queued > 0 || rateWait.size > 0 || gate.inProgress + handshaking.size >= opts.maxPendingHandshakes;
+    capacity.second(welcomedThisSecond, saturated);
+    welcomedThisSecond = 0;
+    sys.metrics.set('meshwork_agent_handshake_capacity', capacity.perSecond ?? 0);
   }, 1_000);
   admissionGauges.unref();
 
@@ -195,7 +205,10 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     rateWait.close((w) => refuseUpgrade(w.socket, 'unavailable'));
     const conns = [...all];
     const devices = [...new Set(conns.filter((c) => c.registered).map((c) => c.deviceId ?? ''))];
-    const spread = shutdownSpreadMs(devices.length, opts.handshakeRate, opts.shutdownSpreadMinMs, opts.shutdownSpreadMaxMs);
+    // Spread the return over what this worker was seen to serve when saturated, if that is below
+    // the configured rate (a restarted worker serves about what this one did).
+    const rate = Math.min(opts.handshakeRate, capacity.perSecond ?? Infinity);
+    const spread = shutdownSpreadMs(devices.length, rate, opts.shutdownSpreadMinMs, opts.shutdownSpreadMaxMs);
     // Not before the server can be back (a restart takes seconds), then spread at the admission rate.
     for (const c of conns) c.shutdown(jitter(opts.shutdownReturnAfterMs, opts.shutdownReturnAfterMs + spread, opts.random));
     await settleWithin(Promise.all(conns.map((c) => c.ended)), opts.shutdownGraceMs);
@@ -208,7 +221,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     commands.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);
     if (written.skipped > 0) sys.log.warn(written, 'shutdown: timeline rows not written for some devices');
-    sys.log.info({ agents: devices.length, spreadMs: spread }, 'agents sent away for a restart');
+    sys.log.info({ agents: devices.length, spreadMs: spread, ratePerSecond: rate }, 'agents sent away for a restart');
     connected = 0;
     gauge();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
