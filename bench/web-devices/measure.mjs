@@ -54,11 +54,16 @@ export const READ_FIRST = `(() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const resources = performance.getEntriesByType('resource');
   const list = resources.filter((r) => new URL(r.name).pathname === '/api/v1/devices').pop();
+  const head = resources.filter((r) => new URL(r.name).pathname === '/api/v1/devices/head').pop();
+  const requests = (path) => resources.filter((r) => new URL(r.name).pathname === path).length;
   const session = resources.filter((r) => new URL(r.name).pathname === '/api/v1/auth/session').pop();
   const scripts = resources.filter((r) => { const u = new URL(r.name).pathname; return u.startsWith('/assets/') && u.endsWith('.js'); });
   return { scripts: scripts.length ? Math.max(...scripts.map((r) => r.responseEnd)) : null, sessionStart: session ? session.requestStart : null,
     sessionDone: session ? session.responseEnd : null, frame: p.firstFrame, ready: p.firstReady, html: nav ? nav.responseEnd : null, devicesApi: list ? list.responseEnd : null, devicesStart: list ? list.requestStart : null,
-    devicesWait: list ? list.responseStart - list.requestStart : null, devicesBytes: list ? list.encodedBodySize : null };
+    devicesWait: list ? list.responseStart - list.requestStart : null, devicesBytes: list ? list.encodedBodySize : null,
+    headApi: head ? head.responseEnd : null,
+    /** Each first request once: a second one means the app did not take the prefetched answer. */
+    repeated: ['/api/v1/auth/session', '/api/v1/devices', '/api/v1/devices/head'].filter((p) => requests(p) > 1) };
 })()`;
 
 /**

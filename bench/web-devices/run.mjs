@@ -91,6 +91,7 @@ async function main() {
       await waitInPage(page, FIRST_FRAME_DONE);
       const f = await page.evaluate(READ_FIRST);
       first.push(f);
+      if (f.repeated.length) problems.push(`run ${run + 1}: requested twice: ${f.repeated.join(', ')}`);
 
       const search = page.getByLabel('Search devices');
       await search.click();
@@ -136,6 +137,7 @@ async function main() {
   console.log(`| … HTML loaded | ${f(first.map((x) => x.html))} | |`);
   console.log(`| … scripts loaded (last JS asset of the first render) | ${f(first.map((x) => x.scripts))} | |`);
   console.log(`| … GET /api/v1/auth/session sent → done | ${f(first.map((x) => x.sessionStart))} → ${f(first.map((x) => x.sessionDone))} | |`);
+  console.log(`| … GET /api/v1/devices/head done (the first screen and the total) | ${f(first.map((x) => x.headApi))} | |`);
   console.log(`| … GET /api/v1/devices sent | ${f(first.map((x) => x.devicesStart))} | |`);
   console.log(`| … GET /api/v1/devices: request → first byte (server time) | ${f(first.map((x) => x.devicesWait))} | |`);
   console.log(`| … GET /api/v1/devices done (${Math.round((first[0]?.devicesBytes ?? 0) / 1024)} KiB on the wire) | ${f(first.map((x) => x.devicesApi))} | |`);

@@ -115,6 +115,17 @@ test('non-JSON answers, wrong shapes and transport failures get their own codes'
   assert.match(net.message, /ECONNREFUSED/);
 });
 
+test('the device list goes through its fast parser: unknown keys dropped, malformed devices refused', async () => {
+  const device = { id: HEX, name: 'kiosk-1', groupId: HEX, online: true, lastSeen: null, tags: ['lab'], notes: '', os: null, createdAt: '2026-01-01T00:00:00Z' };
+  const list = await createClient({ baseUrl: 'https://h', fetch: fake(200, [{ ...device, secret: 'x' }]) }).devices.list();
+  assert.deepEqual(list, [device]);
+  for (const bad of [{ ...device, id: 'AB'.repeat(48) }, { ...device, tags: [1] }, { ...device, name: 'x'.repeat(257) }, { ...device, online: undefined }]) {
+    const e = await failure(createClient({ baseUrl: 'https://h', fetch: fake(200, [device, bad]) }).devices.list());
+    assert.equal(e.code, 'bad_response');
+    assert.equal((e.details as { path: unknown[] }[])[0]?.path[0], 1);
+  }
+});
+
 // Compile-time checks: the request types come from the endpoint table.
 export function typeChecks(): void {
   const c = createClient({ baseUrl: '' });

@@ -3,6 +3,7 @@
  * table in @meshwork/protocol. Runtime-neutral: runs in browsers and Node (no node:* imports).
  */
 export { createClient, type Client, type ClientOptions, type CallOptions } from './client.js';
+export { Prefetched, type PrefetchOptions } from './prefetch.js';
 export { ApiClientError, type ApiClientErrorCode, type ClientErrorCode } from './errors.js';
 export type { AreaClient, AreaClients, Area, CallRequest, FlatInput, FetchLike, FetchInit, FetchResponse } from './types.js';
 export {

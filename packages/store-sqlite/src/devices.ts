@@ -1,4 +1,4 @@
-/** Devices: upsert by id, and the list query by groups, tag and name text. */
+/** Devices: upsert by id, the list query by groups, tag and name text, and the list's version. */
 import type { DeviceQuery, DeviceRecord, DeviceSummary, Store } from '@meshwork/store';
 import type { Db, SqlValue } from './db.js';
 import { type Columns, fromRowOrNull, fromRows, insertSql, toParams, updateSql } from './codec.js';
@@ -26,7 +26,15 @@ export const UPSERT_DEVICE = `${insertSql('devices', DEVICE)} ON CONFLICT (id) D
   PATCHABLE.map((f) => `${DEVICE[f][0]} = excluded.${DEVICE[f][0]}`).join(', ')}`;
 
 export type DeviceMethods = Pick<Store,
-  'upsertDevice' | 'getDevice' | 'listDevices' | 'listDeviceSummaries' | 'countDevices' | 'updateDevice' | 'deleteDevice'>;
+  'upsertDevice' | 'getDevice' | 'listDevices' | 'listDeviceSummaries' | 'countDevices' | 'devicesVersion' | 'updateDevice' | 'deleteDevice'>;
+
+/**
+ * `data_version` changes when another connection (another worker, the CLI) commits; it does not
+ * see this connection's own commits, which `total_changes()` counts (rows written since the
+ * connection opened, foreign-key cascades included). Together they change on every committed
+ * write to the file — coarser than the device tables alone, never finer.
+ */
+const VERSION_SQL = 'SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c';
 
 export function deviceMethods(db: Db): DeviceMethods {
   return {
@@ -48,6 +56,10 @@ export function deviceMethods(db: Db): DeviceMethods {
     },
     async countDevices() {
       return db.get<{ n: number }>('SELECT count(*) AS n FROM devices')?.n ?? 0;
+    },
+    async devicesVersion() {
+      const r = db.get<{ v: number; c: number }>(VERSION_SQL);
+      return `${r?.v ?? 0}.${r?.c ?? 0}`;
     },
     async updateDevice(id, patch) {
       const update = updateSql('devices', DEVICE, PATCHABLE, id, patch);

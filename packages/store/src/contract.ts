@@ -30,6 +30,7 @@ import { userGroupCases } from './testing/contract/user-groups.js';
 import { deviceGroupCases } from './testing/contract/device-groups.js';
 import { rightsLinkCases } from './testing/contract/rights-links.js';
 import { deviceCases } from './testing/contract/devices.js';
+import { devicesVersionCases } from './testing/contract/devices-version.js';
 import { sessionCases } from './testing/contract/sessions.js';
 import { apiTokenCases } from './testing/contract/api-tokens.js';
 import { loginFailureCases } from './testing/contract/login-failures.js';
@@ -65,7 +66,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       },
     };
     for (const cases of [
-      settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases,
+      settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases, devicesVersionCases,
       sessionCases, apiTokenCases, loginFailureCases, eventCases, timelineCases, enrolmentCases,
       presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases,
     ]) {

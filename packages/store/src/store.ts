@@ -95,6 +95,13 @@ export interface Store {
   /** The same list without `info`/`infoHash` (no inventory JSON to read or decode: device lists). */
   listDeviceSummaries(q?: DeviceQuery): Promise<DeviceSummary[]>;
   countDevices(): Promise<number>;
+  /**
+   * An opaque token that differs after every committed write — by this or any other connection
+   * or process — that can change what `listDeviceSummaries` or `listPresence` return (devices,
+   * presence, device groups). It may also change on other writes. Read it *before* the lists it
+   * stands for, and a cache keyed by it never outlives a change.
+   */
+  devicesVersion(): Promise<string>;
   updateDevice(id: string, patch: Partial<Omit<DeviceRecord, 'id' | 'createdAt'>>): Promise<boolean>;
   deleteDevice(id: string): Promise<boolean>;
 

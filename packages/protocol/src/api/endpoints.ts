@@ -8,6 +8,7 @@ import * as m from './models.js';
 import { CreateRelaySession, RelaySessionInfo } from '../relay/session.js';
 import * as cmd from '../commands/api.js';
 import { CommandId } from '../commands/frames.js';
+import { DEVICE_LIST_HEAD, parseDeviceList, type ParseResult } from './device-list.js';
 
 export type Auth = 'none' | 'user';
 
@@ -20,6 +21,11 @@ export interface EndpointDef {
   query?: z.ZodType;
   body?: z.ZodType;
   response: z.ZodType;
+  /**
+   * For answers large enough for it to matter: a parser with the same verdict and output as
+   * `response.safeParse`, which the client and the server use in its place (device-list.ts).
+   */
+  responseParser?: (value: unknown) => ParseResult<unknown>;
 }
 
 const Ok = z.object({ ok: z.literal(true) });
@@ -184,6 +190,12 @@ export const endpoints = {
     method: 'GET', path: '/api/v1/devices', summary: 'Devices visible to the caller', auth: 'user',
     query: z.object({ groupId: m.Hex96.optional(), tag: z.string().max(64).optional(), q: z.string().max(256).optional() }).strict(),
     response: z.array(m.Device),
+    responseParser: parseDeviceList,
+  }),
+  'devices.listHead': def({
+    method: 'GET', path: '/api/v1/devices/head', summary: 'The first devices of devices.list in name order (natural: host-2 before host-10) and how many there are: the first screen of a long list', auth: 'user',
+    query: z.object({ groupId: m.Hex96.optional(), limit: z.coerce.number().int().min(1).max(1000).default(DEVICE_LIST_HEAD) }).strict(),
+    response: m.DeviceListHead,
   }),
   'devices.get': def({ method: 'GET', path: '/api/v1/devices/:id', summary: 'One device', auth: 'user', params: DeviceParam, response: m.Device }),
   'devices.update': def({

@@ -1,3 +1,4 @@
 export * from './models.js';
 export * from './endpoints.js';
 export * from './stream.js';
+export * from './device-list.js';

@@ -80,6 +80,14 @@ export const Device = z.object({
   createdAt: IsoTime,
 });
 
+/** The first screen of a device list (devices.listHead): its first devices and how many there are. */
+export const DeviceListHead = z.object({
+  /** How many devices the whole list (devices.list with the same groupId) holds. */
+  total: z.number().int().min(0),
+  /** Its first devices by `deviceNameKey` (device-list.ts); equal keys in the order of devices.list. */
+  devices: z.array(Device),
+});
+
 export const ApiToken = z.object({
   id: RecordId,
   userId: RecordId,
@@ -166,6 +174,7 @@ export type UserGroup = z.infer<typeof UserGroup>;
 export type RightsLink = z.infer<typeof RightsLink>;
 export type DeviceGroup = z.infer<typeof DeviceGroup>;
 export type Device = z.infer<typeof Device>;
+export type DeviceListHead = z.infer<typeof DeviceListHead>;
 export type ApiToken = z.infer<typeof ApiToken>;
 export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
 export type InstallFile = z.infer<typeof InstallFile>;

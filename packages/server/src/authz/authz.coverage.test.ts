@@ -108,6 +108,7 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   },
 
   'devices.list': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
+  'devices.listHead': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
   'devices.get': { input: (f) => ({ params: D(f) }), invisible: true },
   'devices.update': { input: (f) => ({ params: D(f), body: { name: 'pwned', groupId: f.otherGroupId } }), invisible: true, viewerForbidden: true },
   'devices.inventory': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },

@@ -15,6 +15,7 @@ import type { Handlers, ReplyControl, RequestContext } from './handler.js';
 import { authenticate } from '../auth/authenticate.js';
 import { registerOpenApiRoute } from '../openapi/route.js';
 import { compressJson } from './compress-json.js';
+import { checkResponse, PreparedJson, sendPrepared } from './prepared-json.js';
 import { registerWebUi, sendPage, wantsPage } from './web/routes.js';
 import type { WebUi } from './web/web-root.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
@@ -119,7 +120,8 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
           reply: replyControl(reply),
         };
         const result = await handler(ctx);
-        return def.response.parse(result);
+        if (result instanceof PreparedJson) return sendPrepared(req, reply, result);
+        return checkResponse(def, result);
       },
     });
   }

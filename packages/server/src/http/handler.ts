@@ -1,6 +1,7 @@
 /** The handler contract: one async function per endpoint of the API table (a dispatch table). */
 import type { BodyOf, EndpointName, ParamsOf, QueryOf, ResponseOf } from '@meshwork/protocol';
 import type { Principal, System } from '../system.js';
+import type { PreparedJson } from './prepared-json.js';
 
 export interface CookieOptions {
   maxAgeSeconds?: number;
@@ -29,7 +30,8 @@ export interface RequestContext<N extends EndpointName> {
   reply: ReplyControl;
 }
 
-export type Handler<N extends EndpointName> = (ctx: RequestContext<N>) => Promise<ResponseOf<N>>;
+/** The answer, or the answer already checked and serialised (prepared-json.ts: a cached list). */
+export type Handler<N extends EndpointName> = (ctx: RequestContext<N>) => Promise<ResponseOf<N> | PreparedJson<ResponseOf<N>>>;
 export type Handlers = { [N in EndpointName]: Handler<N> };
 /** For per-area files: `export const groupHandlers = { ... } satisfies AreaHandlers<'groups.list' | ...>`. */
 export type AreaHandlers<K extends EndpointName> = { [N in K]: Handler<N> };

@@ -1,10 +1,13 @@
 /**
  * The one client the browser application uses. Every call to the server goes through the typed
  * `@meshwork/client` package: same-origin, cookie session, CSRF token remembered from the session.
+ * Its first calls take the answers of the GETs boot.ts started before the app loaded
+ * (first-requests.ts), checked like every other answer.
  */
 import { ApiClientError, createClient, eventStreamUrl, openEventStream, type EventStream, type StreamStatus } from '@meshwork/client';
+import { prefetched } from './first-requests.js';
 
-export const api = createClient({ baseUrl: '', credentials: 'same-origin' });
+export const api = createClient({ baseUrl: '', credentials: 'same-origin', prefetched });
 
 /** `https://host:port` of the page: the base for WebSocket URLs (relay, event and run streams). */
 export const origin = (): string => window.location.origin;

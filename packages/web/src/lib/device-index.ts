@@ -1,19 +1,22 @@
 /**
- * The device list's in-browser index: one lowercase search key per device (name, OS, tags, group
- * name), built once per devices array, so a keystroke is a single pass of `includes` over strings
- * and never allocates per-device objects. Sorting happens once per sort mode, before filtering.
+ * The device list's in-browser index: one lowercase search key per device (name, OS, tags), built
+ * once per devices array, so a keystroke is a single pass of `includes` over strings and never
+ * allocates per-device objects. Group names are matched per group, not per device, so the index
+ * does not wait for (or get rebuilt by) the groups list. Sorting happens once per sort mode,
+ * before filtering.
  */
-import type { Device, DeviceGroup } from '@meshwork/protocol';
+import { deviceNameKey, type Device, type DeviceGroup } from '@meshwork/protocol';
 
 export interface IndexedDevice {
   device: Device;
-  groupName: string;
-  /** `name \n os \n tags… \n group`, lowercase. */
+  /** `device.groupId`, one string per group (its hash is computed once, not per device and keystroke). */
+  groupId: string;
+  /** `name \n os \n tags…`, lowercase. */
   key: string;
   /** Tags, lowercase, for the exact-tag filter. */
   tags: readonly string[];
   lastSeenMs: number;
-  /** Lowercase name with digit runs zero-padded: plain `<` on it sorts naturally (host-2 < host-10). */
+  /** `deviceNameKey(name)`: plain `<` on it sorts naturally (host-2 < host-10), as devices.listHead does. */
   sortName: string;
 }
 
@@ -27,26 +30,26 @@ export interface DeviceFilter {
   tag: string;
 }
 
-export function indexDevices(devices: readonly Device[], groups: ReadonlyMap<string, DeviceGroup>): IndexedDevice[] {
+export function indexDevices(devices: readonly Device[]): IndexedDevice[] {
   const out = new Array<IndexedDevice>(devices.length);
+  const groupIds = new Map<string, string>();
   for (let i = 0; i < devices.length; i++) {
     const d = devices[i]!;
-    const groupName = groups.get(d.groupId)?.name ?? '';
     const tags = d.tags.map((t) => t.toLowerCase());
+    let groupId = groupIds.get(d.groupId);
+    if (groupId === undefined) groupIds.set(d.groupId, (groupId = d.groupId));
     out[i] = {
       device: d,
-      groupName,
-      key: `${d.name}\n${d.os ?? ''}\n${tags.join('\n')}\n${groupName}`.toLowerCase(),
+      groupId,
+      key: `${d.name}\n${d.os ?? ''}\n${tags.join('\n')}`.toLowerCase(),
       tags,
       lastSeenMs: d.online ? Number.MAX_SAFE_INTEGER : d.lastSeen ? Date.parse(d.lastSeen) : 0,
-      sortName: d.name.toLowerCase().replace(DIGITS, padDigits),
+      sortName: deviceNameKey(d.name),
     };
   }
   return out;
 }
 
-const DIGITS = /\d+/g;
-const padDigits = (m: string): string => m.padStart(16, '0');
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 // Intl.Collator.compare costs ~20 µs in Chromium: too slow for 10,000 × log2(10,000) comparisons.
 const byName = (a: IndexedDevice, b: IndexedDevice): number => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
@@ -61,9 +64,18 @@ export function sortIndex(index: readonly IndexedDevice[], sort: SortKey): Index
   return index.slice().sort(COMPARE[sort]);
 }
 
-/** Devices passing the filter, in the order of `sorted`. Every word of the query must match. */
-export function filterIndex(sorted: readonly IndexedDevice[], f: DeviceFilter): IndexedDevice[] {
+/**
+ * Devices passing the filter, in the order of `sorted`. Every word of the query must match the
+ * device's name, OS or tags, or the name of its group. (A word holds no whitespace, so this is the
+ * same as matching one key with the group name appended.)
+ */
+export function filterIndex(sorted: readonly IndexedDevice[], f: DeviceFilter, groups: ReadonlyMap<string, DeviceGroup>): IndexedDevice[] {
   const words = f.query.toLowerCase().split(/\s+/).filter(Boolean);
+  // Per word, the groups whose name holds it (null: none, the usual case: no lookup per device).
+  const groupsNamed = words.map((w) => {
+    const ids = [...groups.values()].filter((g) => g.name.toLowerCase().includes(w)).map((g) => g.id);
+    return ids.length > 0 ? new Set(ids) : null;
+  });
   const tag = f.tag.toLowerCase();
   const out: IndexedDevice[] = [];
   outer: for (const x of sorted) {
@@ -71,7 +83,7 @@ export function filterIndex(sorted: readonly IndexedDevice[], f: DeviceFilter): 
     if (f.state === 'online' && !x.device.online) continue;
     if (f.state === 'offline' && x.device.online) continue;
     if (tag && !x.tags.includes(tag)) continue;
-    for (const w of words) if (!x.key.includes(w)) continue outer;
+    for (let i = 0; i < words.length; i++) if (!x.key.includes(words[i]!) && !groupsNamed[i]?.has(x.groupId)) continue outer;
     out.push(x);
   }
   return out;
@@ -95,7 +107,7 @@ export type ListRow = IndexedDevice | GroupHeader;
 export const isGroupHeader = (r: ListRow): r is GroupHeader => 'kind' in r;
 
 /** Rows for the virtual list: the devices themselves (no copy), or group headers followed by their devices. */
-export function listRows(items: readonly IndexedDevice[], grouped: boolean): readonly ListRow[] {
+export function listRows(items: readonly IndexedDevice[], grouped: boolean, groups: ReadonlyMap<string, DeviceGroup>): readonly ListRow[] {
   if (!grouped) return items;
   const byGroup = new Map<string, IndexedDevice[]>();
   for (const x of items) {
@@ -103,10 +115,11 @@ export function listRows(items: readonly IndexedDevice[], grouped: boolean): rea
     if (list) list.push(x);
     else byGroup.set(x.device.groupId, [x]);
   }
-  const groups = [...byGroup.entries()].sort((a, b) => collator.compare(a[1][0]!.groupName, b[1][0]!.groupName));
+  const nameOf = (id: string): string => groups.get(id)?.name ?? '';
+  const sections = [...byGroup.entries()].sort((a, b) => collator.compare(nameOf(a[0]), nameOf(b[0])));
   const rows: ListRow[] = [];
-  for (const [id, list] of groups) {
-    rows.push({ kind: 'group', id, name: list[0]!.groupName || 'Unknown group', count: list.length });
+  for (const [id, list] of sections) {
+    rows.push({ kind: 'group', id, name: nameOf(id) || 'Unknown group', count: list.length });
     for (const item of list) rows.push(item);
   }
   return rows;

@@ -6,7 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { ServerInfo, SessionInfo, SiteRightName } from '@meshwork/protocol';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorCode, setCsrf } from './api.js';
-import { keys } from './queries.js';
+import { devicesHeadQuery, devicesQuery, groupsQuery } from './queries.js';
 
 export interface SessionState {
   loading: boolean;
@@ -43,9 +43,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     else setProblem(errorCode(info.reason) ?? 'network_error');
     if (current.status === 'fulfilled') {
       // Start the lists most pages need now, while React renders (the 10,000-device list is the
-      // largest answer there is; see bench/web-devices).
-      void qc.prefetchQuery({ queryKey: keys.devices, queryFn: () => api.devices.list({}), staleTime: 60_000 });
-      void qc.prefetchQuery({ queryKey: keys.groups, queryFn: () => api.groups.list(), staleTime: 30_000 });
+      // largest answer there is, its head the first screen of it; see bench/web-devices). On the
+      // first check, these calls and the two above take the answers boot.ts requested before the
+      // app loaded (first-requests.ts).
+      void qc.prefetchQuery(devicesHeadQuery);
+      void qc.prefetchQuery(devicesQuery);
+      void qc.prefetchQuery(groupsQuery);
       setSession(current.value);
     } else {
       const code = errorCode(current.reason);

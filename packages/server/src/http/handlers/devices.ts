@@ -1,35 +1,20 @@
 /**
  * Handlers: devices. Renaming, tagging, moving and deleting need `manageDevices` (moving: on both
  * groups); notes need `notes`. Changes are recorded as events and pushed to browser streams.
+ * The lists are in device-lists.ts.
  */
 import type { Capability } from '@meshwork/protocol';
 import type { DeviceRecord } from '@meshwork/store';
 import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import { notFound } from '../../errors.js';
-import { deviceViewOne, deviceViews } from '../../domain/devices/view.js';
+import { deviceViewOne } from '../../domain/devices/view.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import type { System } from '../../system.js';
 import { must, type AreaHandlers } from '../handler.js';
 
 const publish = (sys: System, m: DeviceBusMessage): Promise<void> => sys.bus.publish(DEVICES_CHANNEL, m);
 
-export const devicesHandlers: AreaHandlers<'devices.list' | 'devices.get' | 'devices.update' | 'devices.delete'> = {
-  async 'devices.list'({ sys, principal, query }) {
-    const p = must(principal);
-    let groupIds = await sys.authz.visibleGroupIds(p);
-    if (query.groupId !== undefined) {
-      await sys.authz.requireGroup(p, query.groupId, 'view');
-      groupIds = [query.groupId];
-    }
-    if (groupIds !== undefined && groupIds.length === 0) return [];
-    const devices = await sys.store.listDeviceSummaries({
-      ...(groupIds !== undefined ? { groupIds } : {}),
-      ...(query.tag !== undefined ? { tag: query.tag } : {}),
-      ...(query.q !== undefined && query.q !== '' ? { text: query.q } : {}),
-    });
-    return deviceViews(sys.store, devices);
-  },
-
+export const devicesHandlers: AreaHandlers<'devices.get' | 'devices.update' | 'devices.delete'> = {
   async 'devices.get'({ sys, principal, params }) {
     const d = await sys.authz.requireDevice(must(principal), params.id, 'view');
     return deviceViewOne(sys.store, d);

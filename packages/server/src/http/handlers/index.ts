@@ -9,6 +9,7 @@ import { tokensHandlers } from './tokens.js';
 import { userGroupsHandlers } from './userGroups.js';
 import { groupsHandlers } from './groups.js';
 import { devicesHandlers } from './devices.js';
+import { deviceListHandlers } from './device-lists.js';
 import { eventsHandlers } from './events.js';
 import { runsHandlers } from './runs.js';
 import { powerHandlers } from './power.js';
@@ -26,6 +27,7 @@ export const handlers: Handlers = {
   ...userGroupsHandlers,
   ...groupsHandlers,
   ...devicesHandlers,
+  ...deviceListHandlers,
   ...eventsHandlers,
   ...runsHandlers,
   ...powerHandlers,

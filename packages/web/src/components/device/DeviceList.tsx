@@ -8,11 +8,13 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { OnlineBadge } from '../ui.js';
 import { agoText, formatTime } from '../../lib/device-time.js';
 import { isGroupHeader, type IndexedDevice, type ListRow } from '../../lib/device-index.js';
+import type { DeviceGroup } from '../../lib/queries.js';
 
 const ROW_HEIGHT = 44;
 
-export function DeviceList({ rows, selected, onToggle }: {
+export function DeviceList({ rows, groups, selected, onToggle }: {
   rows: readonly ListRow[];
+  groups: ReadonlyMap<string, DeviceGroup>;
   selected: ReadonlySet<string>;
   onToggle: (id: string, on: boolean) => void;
 }) {
@@ -40,7 +42,7 @@ export function DeviceList({ rows, selected, onToggle }: {
                 </div>
               );
             const d = row.device;
-            return <DeviceRow key={d.id} item={row} index={vi.index + 2} start={vi.start} checked={selected.has(d.id)} onToggle={onToggle} />;
+            return <DeviceRow key={d.id} item={row} groupName={groups.get(d.groupId)?.name ?? ''} index={vi.index + 2} start={vi.start} checked={selected.has(d.id)} onToggle={onToggle} />;
           })}
         </div>
       </div>
@@ -48,8 +50,9 @@ export function DeviceList({ rows, selected, onToggle }: {
   );
 }
 
-const DeviceRow = memo(function DeviceRow({ item, index, start, checked, onToggle }: {
+const DeviceRow = memo(function DeviceRow({ item, groupName, index, start, checked, onToggle }: {
   item: IndexedDevice;
+  groupName: string;
   index: number;
   start: number;
   checked: boolean;
@@ -63,7 +66,7 @@ const DeviceRow = memo(function DeviceRow({ item, index, start, checked, onToggl
       </span>
       <span role="cell" className="dev-name"><Link to={`/devices/${d.id}`}>{d.name || '(no name)'}</Link></span>
       <span role="cell"><OnlineBadge online={d.online} /></span>
-      <span role="cell" className="ellipsis">{item.groupName}</span>
+      <span role="cell" className="ellipsis">{groupName}</span>
       <span role="cell" className="ellipsis hide-narrow">{d.os ?? ''}</span>
       <span role="cell" className="hide-narrow">{d.online ? <span className="muted">now</span> : item.lastSeenMs > 0 ? <time dateTime={d.lastSeen ?? ''} title={formatTime(item.lastSeenMs)}>{agoText(item.lastSeenMs)}</time> : <span className="muted">never</span>}</span>
       <span role="cell" className="ellipsis hide-narrow">{d.tags.map((t) => <span key={t} className="tag">{t}</span>)}</span>
