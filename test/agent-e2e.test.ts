@@ -9,12 +9,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSwtpm, type Swtpm } from '@meshwork/agent/identity/tpm/testing/swtpm';
-import type { Device, Event, InstallFile, ServerInfo } from '@meshwork/protocol';
+import { canonicalJson, REPORT_PART_BYTES, type Device, type DeviceSoftware, type Event, type InstallFile, type ServerInfo } from '@meshwork/protocol';
 import { agentStatus, startAgent, stopAgent, waitConnected, waitForStatus } from './support/agent.js';
 import { apiClient, type Api } from './support/api.js';
 import { waitFor } from './support/poll.js';
@@ -111,6 +111,18 @@ describe('agent end to end (real server, real agent processes)', () => {
         return r.status === 200 && r.body.os !== null ? r.body : undefined;
       });
       assert.ok((withOs.os ?? '').trim().length > 0);
+      // Installed software: on a dpkg/rpm machine larger than one report part, so it goes in
+      // acknowledged parts; the server stores it under the hash the agent computed.
+      const line = await waitFor("the agent's log of the software report", () => /sent the software report (\{.*\})/.exec(agent.stderr)?.[1], { describe: () => agent.tail() });
+      const logged = JSON.parse(line) as { hash: string; bytes: number; parts?: number };
+      if (logged.bytes > REPORT_PART_BYTES) assert.ok((logged.parts ?? 0) > 1, `${logged.bytes} bytes: sent in parts (${line})`);
+      else assert.equal(logged.parts, undefined);
+      const software = await waitFor('GET /api/v1/devices/:id/software', async () => {
+        const r = await api.get<DeviceSoftware>(`/api/v1/devices/${deviceId}/software`);
+        return r.status === 200 && r.body.updatedAt !== null ? r.body : undefined;
+      });
+      const stored = createHash('sha256').update(canonicalJson({ source: software.source, packages: software.packages })).digest('hex');
+      assert.equal(stored, logged.hash, 'the reassembled report is the one the agent hashed');
       const enrolled = await events(['--device', deviceId, '--type', 'device.enrolled']);
       assert.equal(enrolled.length, 1);
       assert.deepEqual(enrolled[0]?.data, { via: 'group' });

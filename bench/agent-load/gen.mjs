@@ -6,30 +6,34 @@
 // sends its certificate and info (group id from the install file), and waits for `welcome`.
 // Reconnects like the real agent: `later` / `refused.retryAfterMs` are honoured (Backoff.serverDelay),
 // otherwise jittered exponential backoff (packages/agent's Backoff, delays × --backoff-scale).
-// Inventory reports are not sent (the handshake is what is measured).
+// Inventory reports are not sent (the handshake is what is measured), except with --report-kb K:
+// then each agent sends, right after its first `welcome` (and the `known` after it, if the server does
+// not hold it yet), one valid `software` report of about K KB — a deterministic dpkg-like package
+// list with its canonical hash — in acknowledged parts as packages/agent does when `known` offers
+// them (each part after the ack of the one before), or as one frame with --report-whole.
 //
 // Parent → gen: {cmd:'connect'} {cmd:'epoch'} {cmd:'stop'};  gen → parent: {type:'ready'|'progress'|'epoch'}.
 import { createHash, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import WebSocket from 'ws';
-import { AGENT_WS_PATH, agentTranscript, PROTOCOL_VERSION, serverTranscript } from '@meshwork/protocol';
+import { AGENT_WS_PATH, agentTranscript, canonicalJson, PROTOCOL_VERSION, REPORT_PART_BYTES, serverTranscript, splitReport } from '@meshwork/protocol';
 import { Backoff } from '@meshwork/agent/connection/backoff';
 import { loadIdentities } from './identities.mjs';
 
 const cfg = JSON.parse(process.env.MW_LOAD_GEN ?? '{}');
-const { url, serverId, groupId, localAddress, from, to, window, backoffScale, maxMinutes } = cfg;
+const { url, serverId, groupId, localAddress, from, to, window, backoffScale, maxMinutes, reportKb = 0, reportWhole = false } = cfg;
 const MAX_ATTEMPTS = 200;
 const HANDSHAKE_LIMIT_MS = 30_000;
 const timing = { backoffFirstMinMs: 1_000 * backoffScale, backoffFirstMaxMs: 3_000 * backoffScale, backoffCapMs: 300_000 * backoffScale };
 const STABLE_MS = 60_000 * backoffScale;
 // What packages/agent announces (AGENT_CAPABILITIES in its run/agent.ts), so the server records the same.
-const CAPABILITIES = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake'];
+const CAPABILITIES = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake', 'report-parts'];
 
 // Bounded in time whatever happens to the parent.
 setTimeout(() => process.exit(3), maxMinutes * 60_000).unref();
 process.on('disconnect', () => process.exit(0));
 
-const stats = { online: 0, back: 0, attempts: 0, welcomes: 0, later: 0, refused: {}, errors: 0, errorCodes: {}, closes: {}, firstDone: 0 };
+const stats = { online: 0, back: 0, attempts: 0, welcomes: 0, later: 0, refused: {}, errors: 0, errorCodes: {}, closes: {}, firstDone: 0, reported: 0, reportFrames: 0 };
 let epoch = false;
 let stopped = false;
 const sockets = new Set();
@@ -44,6 +48,77 @@ const serverKey = (der, b64text) => {
   return k;
 };
 
+/** A seeded PRNG (mulberry32): the same K gives the same package list in every process and run. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A dpkg-like `software` report of about `kb` KB of JSON: { hash (canonical, as the agent's), text of the frame }. */
+function softwareReport(kb) {
+  const r = prng(0x50f7 + kb);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const prefixes = ['lib', 'lib', 'lib', 'python3-', 'fonts-', 'node-', 'ruby-', 'golang-', 'libperl-', 'gir1.2-', '', '', ''];
+  const stems = ['ssl', 'gtk', 'x11', 'glib2.0', 'curl', 'xml2', 'sqlite3', 'pam', 'systemd', 'udev', 'dbus', 'nss', 'gnutls', 'krb5',
+    'ldap', 'png', 'jpeg', 'tiff', 'freetype', 'fontconfig', 'cairo', 'pango', 'harfbuzz', 'icu', 'boost', 'qt5', 'wayland', 'drm', 'mesa',
+    'pulse', 'alsa', 'avahi', 'cups', 'sane', 'gstreamer1.0', 'poppler', 'apt', 'dpkg', 'coreutils', 'openssh', 'bash', 'perl', 'zlib',
+    'bz2', 'lzma', 'zstd', 'ncurses', 'readline', 'selinux', 'apparmor', 'seccomp', 'cap', 'acl', 'attr', 'uuid', 'blkid', 'mount', 'fdisk',
+    'requests', 'urllib3', 'yaml', 'jinja2', 'six', 'dejavu', 'liberation', 'noto', 'linux-modules', 'firmware', 'grub', 'snapd', 'vim'];
+  const suffixes = ['', '', '-dev', '-common', '-data', '-bin', '-doc', '1', '2', '6', '-0', '-3-0', '-utils', '-tools', '-core', 't64', '-plugins'];
+  const version = () => {
+    const base = `${Math.floor(r() * 12)}.${Math.floor(r() * 30)}${r() < 0.7 ? `.${Math.floor(r() * 40)}` : ''}`;
+    const epoch = r() < 0.1 ? `${1 + Math.floor(r() * 2)}:` : '';
+    const rev = r() < 0.5 ? `-${1 + Math.floor(r() * 5)}ubuntu${Math.floor(r() * 4)}${r() < 0.4 ? `.${Math.floor(r() * 5)}` : ''}` : `+dfsg-${1 + Math.floor(r() * 3)}build${1 + Math.floor(r() * 3)}`;
+    return `${epoch}${base}${rev}`;
+  };
+  const names = new Set();
+  const packages = [];
+  for (let size = 60; size < kb * 1024; ) {
+    let name = `${pick(prefixes)}${pick(stems)}${pick(suffixes)}`;
+    for (let n = 2; names.has(name); n++) name = `${name.replace(/-\d+$/, '')}-${n}`;
+    names.add(name);
+    const p = { name, version: version() };
+    packages.push(p);
+    size += JSON.stringify(p).length + 1;
+  }
+  packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const software = { source: 'dpkg', packages };
+  const hash = createHash('sha256').update(canonicalJson(software)).digest('hex');
+  return { hash, text: JSON.stringify({ type: 'software', hash, software }) };
+}
+const report = reportKb > 0 ? softwareReport(reportKb) : null;
+/** The report's part frames (one id: ids are per connection), for the part size `known` offered. */
+const partFrames = new Map();
+const partsFor = (bytes) => {
+  let frames = partFrames.get(bytes);
+  if (!frames) {
+    const parts = splitReport(report.text, bytes);
+    frames = parts.map((data, seq) => JSON.stringify({ type: 'reportPart', id: 1, seq, parts: parts.length, data }));
+    partFrames.set(bytes, frames);
+  }
+  return frames;
+};
+
+/**
+ * Each agent's source address: AGENTS_PER_ADDRESS agents share one 127.x.y.z, so no address has
+ * many ports in use. bind() to an address with port 0 searches that address's ports in use; with
+ * ~10,000 of them (one address per generator, as before) the kernel's search took ~80 % of each
+ * generator's CPU in a 50,000-agent restart (perf: inet_bind2_bucket_find, inet_bhash2_conflict),
+ * and the generators, not the server, became the bottleneck. `localAddress` (run.mjs) is this
+ * process's 127.0.0.x and names its block: 127.<x>.<a / 250>.<1 + a % 250>.
+ */
+const AGENTS_PER_ADDRESS = 200;
+const block = Number(localAddress.split('.')[3]);
+function sourceAddress(n) {
+  const a = Math.floor((n - from) / AGENTS_PER_ADDRESS);
+  return `127.${block}.${Math.floor(a / 250)}.${1 + (a % 250)}`;
+}
+
 const b64 = (b) => Buffer.from(b).toString('base64');
 const b64url = (b) => Buffer.from(b).toString('base64url');
 const sha384 = (b) => createHash('sha384').update(b).digest();
@@ -56,17 +131,41 @@ class SimAgent {
     this.back = false;
     this.first = true;
     this.timer = undefined;
+    this.localAddress = sourceAddress(n);
+    /** The server holds our report (we sent it in full, or its `known` said so). */
+    this.reported = false;
+  }
+
+  /** After `known`: sends the report unless the server holds it; whole, or part 0 (the rest on each `reportAck`). */
+  report(ws, known, upload) {
+    if (!report || this.reported) return;
+    const done = () => {
+      if (this.reported) return;
+      this.reported = true;
+      stats.reported++;
+    };
+    if (known.softwareHash === report.hash) return done();
+    if (reportWhole || known.reportPartBytes === undefined) {
+      stats.reportFrames = 1;
+      return ws.send(report.text, (err) => !err && done());
+    }
+    upload.frames = partsFor(Math.min(REPORT_PART_BYTES, known.reportPartBytes));
+    upload.seq = 0;
+    upload.done = done;
+    stats.reportFrames = upload.frames.length;
+    ws.send(upload.frames[0]);
   }
 
   connect(onFirstDone) {
     if (stopped || stats.attempts >= MAX_ATTEMPTS * (to - from)) return;
     stats.attempts++;
-    const ws = new WebSocket(`${url}${AGENT_WS_PATH}`, { localAddress, secureContext, rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_LIMIT_MS });
+    const ws = new WebSocket(`${url}${AGENT_WS_PATH}`, { localAddress: this.localAddress, secureContext, rejectUnauthorized: false, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_LIMIT_MS });
     sockets.add(ws);
     let ctx = null;
     let welcomedAt = null;
     let retryAfterMs;
     let ended = false;
+    const upload = { frames: null, seq: 0, done: null };
     const limit = setTimeout(() => welcomedAt === null && ws.terminate(), HANDSHAKE_LIMIT_MS);
     const firstDone = () => {
       if (!this.first) return;
@@ -100,6 +199,13 @@ class SimAgent {
           stats.back++;
         }
         return firstDone();
+      }
+      if (m.type === 'known') return this.report(ws, m, upload);
+      if (m.type === 'reportAck') {
+        if (!upload.frames || m.seq !== upload.seq) return ws.terminate();
+        if (++upload.seq < upload.frames.length) return ws.send(upload.frames[upload.seq]);
+        upload.frames = null;
+        return upload.done();
       }
       if (m.type === 'later') {
         stats.later++;

@@ -6,6 +6,7 @@
 //
 // Usage: node bench/agent-load/run.mjs [--agents 2000] [--workers 1[,3]] [--procs P] [--restart]
 //        [--window 100] [--backoff-scale 1] [--server-config JSON] [--max-minutes 30] [--data-base DIR] [--keep]
+//        [--report-kb K [--report-whole]]   each agent sends a K KB software report after its first welcome
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     'data-base': { type: 'string' },
     hold: { type: 'string', default: '0' },
     floor: { type: 'boolean', default: false },
+    'report-kb': { type: 'string', default: '0' },
+    'report-whole': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.agents);
@@ -37,13 +40,14 @@ const WORKERS = values.workers.split(',').map(Number);
 const PROCS = values.procs ? Number(values.procs) : Math.max(1, Math.ceil(N / 12_500));
 const WINDOW = Number(values.window);
 const BACKOFF_SCALE = Number(values['backoff-scale']);
+const REPORT_KB = Number(values['report-kb']);
 const MAX_MINUTES = Number(values['max-minutes']);
 const deadline = Date.now() + MAX_MINUTES * 60_000;
 const repo = resolve(import.meta.dirname, '..', '..');
 const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
 const log = (...a) => console.error(`[agent-load ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
-if (!(N >= 1 && PROCS >= 1 && WORKERS.every((w) => w >= 1) && WINDOW >= 1 && BACKOFF_SCALE > 0)) throw new Error('bad options');
+if (!(N >= 1 && PROCS >= 1 && WORKERS.every((w) => w >= 1) && WINDOW >= 1 && BACKOFF_SCALE > 0 && REPORT_KB >= 0 && REPORT_KB <= 2000)) throw new Error('bad options');
 if (N / PROCS > 15_000) throw new Error(`${N / PROCS} agents per generator process: use --procs ≥ ${Math.ceil(N / 15_000)} (fd limit 20,000 per process)`);
 for (const w of WORKERS) if (N / w > 19_000) log(`warning: ${N} agents on ${w} worker(s) is more than one process can hold (< 20,000 sockets); expect refusals`);
 
@@ -68,7 +72,7 @@ function startGenerators(url, serverId, groupId) {
   for (let i = 0; i < PROCS; i++) {
     const from = i * per;
     const to = Math.min(N, from + per);
-    const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, groupId, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES }) };
+    const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, groupId, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES, reportKb: REPORT_KB, reportWhole: values['report-whole'] }) };
     const execArgv = (process.env.MW_LOAD_GEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = fork(join(import.meta.dirname, 'gen.mjs'), [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const g = { child, ready: false, stats: null, epochAck: false };
@@ -151,6 +155,12 @@ async function runOne(workers) {
     await until(() => sum(gens, 'online') >= N, 60_000 + N * 60, `${N} agents online`);
     r.connectS = (performance.now() - t0) / 1000;
     r.connectRate = N / r.connectS;
+    if (REPORT_KB > 0) {
+      // --report-kb: every agent's software report is through (whole: written; parts: all acknowledged).
+      await until(() => sum(gens, 'reported') >= N, 60_000 + N * 60, `${N} software reports`);
+      r.reportS = (performance.now() - t0) / 1000;
+      r.reportFrames = Math.max(...gens.map((g) => g.stats?.reportFrames ?? 0));
+    }
     await quiet(server.pids());
     const loaded = procStats(server.pids());
     r.serverCpuMsPerHandshake = (loaded.cpuMs - cpu0) / sum(gens, 'welcomes');
@@ -227,6 +237,9 @@ function table(results) {
     ['… of which native (malloc arena: TLS, SQLite)', (r) => `${f1(r.serverMallocKbPerAgent)} KB`],
     ['refusals during first connect', (r) => JSON.stringify(r.connectRefusals)],
   ];
+  if (REPORT_KB > 0) {
+    rows.splice(2, 0, [`software report of ${REPORT_KB} KB per agent: all through after`, (r) => `${f1(r.reportS)} s (${r.reportFrames === 1 ? 'one frame' : `${r.reportFrames} acknowledged parts`})`]);
+  }
   if (values.restart) {
     rows.push(
       ['restart: old server stopped / new one listening', (r) => `${f1(r.stopS)} s / ${f1(r.listeningS)} s`],

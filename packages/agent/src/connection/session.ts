@@ -5,7 +5,9 @@
  *                         socket actually presented goes into `hello` and so into both signatures
  *   hello → challenge     the server's key must hash to the pinned ServerID and sign this connection
  *   auth  → welcome       the identity key signs; the server's device id must be ours
- *   live                  `known` / `later` / `refused` until the socket ends
+ *   live                  `known` / `later` / `refused` until the socket ends; reports go whole,
+ *                         or in acknowledged parts when `known` says the server takes them and
+ *                         the report is larger than one part (report-parts.ts)
  *
  * Every server frame is size-limited (ws maxPayload) and parsed by its schema; anything unexpected
  * ends the session as a protocol violation. `ended` resolves once the socket is really gone.
@@ -23,11 +25,12 @@ import {
 } from '@meshwork/protocol/agent/index';
 import { ServerPower, ServerRun, ServerWake, type AgentCommandFrame, type ServerCommandFrame } from '@meshwork/protocol/commands/frames';
 import { ServerRelayOpen } from '@meshwork/protocol/relay/session';
-import { ServerKnown, ServerLater, type AgentSessionFrame } from '@meshwork/protocol/session/index';
+import { REPORT_PART_BYTES, ServerKnown, ServerLater, ServerReportAck, type AgentSessionFrame } from '@meshwork/protocol/session/index';
 import { z } from 'zod';
 import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
 import { text } from '../inventory/sanitize.js';
+import { PartSender } from './report-parts.js';
 import type { AgentTiming } from './timing.js';
 import { WebSocket, type RawData } from './ws.js';
 import type { RelayContext } from '../relay/dial.js';
@@ -39,7 +42,7 @@ export const SERVER_FRAME_MAX = 64 * 1024;
 export const CLOSE_BY_AGENT = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
 
 /** Frames the server may send once the session is live. */
-const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRefused, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
+const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRefused, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
 type LiveFrame = z.infer<typeof LiveFrame>;
 
 export type SessionEndKind =
@@ -51,6 +54,7 @@ export type SessionEndKind =
   | 'later' // the server sent `later`
   | 'timeout' // handshake too slow
   | 'idle' // nothing from the server for idleTimeoutMs
+  | 'ack_timeout' // a report part was not acknowledged within reportAckTimeoutMs
   | 'local' // the agent could not do its part (e.g. the TPM failed to sign)
   | 'closed' // the server closed a live session
   | 'stopped'; // the agent is shutting down
@@ -67,8 +71,12 @@ export interface SessionEnd {
 }
 
 export interface SessionLink {
-  /** Sends a session frame; false when the session is not live any more. */
-  send(frame: AgentSessionFrame): boolean;
+  /**
+   * Sends a report, whole or in acknowledged parts. Resolves with the number of frames that carried
+   * it (1: whole, once handed to the socket; n: parts, once all are acknowledged), or 0 when it was not sent:
+   * the session ended first, or another report is still being sent (one at a time).
+   */
+  send(frame: AgentSessionFrame): Promise<number>;
 }
 
 /** Answers to command frames (run output and exits, power and wake results), with backpressure. */
@@ -94,7 +102,7 @@ export interface SessionOptions {
   serverId: string;
   identity: AuthIdentity;
   info: () => AgentInfo;
-  timing: Pick<AgentTiming, 'handshakeTimeoutMs' | 'idleTimeoutMs'>;
+  timing: Pick<AgentTiming, 'handshakeTimeoutMs' | 'idleTimeoutMs' | 'reportAckTimeoutMs'>;
   hooks: SessionHooks;
 }
 
@@ -121,8 +129,17 @@ export class AgentSession {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  /** From `known`: the largest report part the server takes; undefined: whole frames only. */
+  private partBytes: number | undefined;
+  private readonly parts: PartSender;
 
   constructor(private readonly o: SessionOptions) {
+    this.parts = new PartSender({
+      write: (frame) => this.sendJson(frame),
+      ackTimeoutMs: o.timing.reportAckTimeoutMs,
+      onTimeout: () =>
+        this.fail({ kind: 'ack_timeout', message: `the server did not acknowledge a report part within ${Math.round(o.timing.reportAckTimeoutMs / 1000)} s` }, CLOSE_BY_AGENT.goingAway),
+    });
     this.ws = new WebSocket(o.url, {
       rejectUnauthorized: false, // on purpose: the ServerID pin authenticates the server, not web PKI
       maxPayload: SERVER_FRAME_MAX,
@@ -187,6 +204,7 @@ export class AgentSession {
   private clearTimers(): void {
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.idleTimer);
+    this.parts.abandon();
   }
 
   /** Any sign of life from the server (message, ping, pong) restarts the idle timer. */
@@ -298,7 +316,13 @@ export class AgentSession {
     run: (f) => this.onCommand(f),
     power: (f) => this.onCommand(f),
     wake: (f) => this.onCommand(f),
-    known: (k) => this.o.hooks.known(k),
+    known: (k) => {
+      this.partBytes = k.reportPartBytes !== undefined ? Math.min(k.reportPartBytes, REPORT_PART_BYTES) : undefined;
+      this.o.hooks.known(k);
+    },
+    reportAck: (a) => {
+      if (!this.parts.ack(a)) this.violation(`unexpected reportAck ${a.id}/${a.seq}`);
+    },
     relayOpen: (r) => {
       const hash = this.hello?.tlsCertHash;
       if (hash) this.o.hooks.relayOpen?.(r, { url: this.o.url, tlsCertHash: Buffer.from(hash).toString('hex') });
@@ -334,9 +358,12 @@ export class AgentSession {
     this.welcomedAt = Date.now();
     const link: SessionLink = {
       send: (frame) => {
-        if (this.phase !== 'live' || this.ws.readyState !== WebSocket.OPEN) return false;
-        this.sendJson(frame);
-        return true;
+        if (this.phase !== 'live' || this.ws.readyState !== WebSocket.OPEN || this.parts.busy) return Promise.resolve(0);
+        const json = JSON.stringify(frame);
+        const partBytes = this.partBytes;
+        if (partBytes !== undefined && Buffer.byteLength(json) > partBytes) return this.parts.send(json, partBytes);
+        this.ws.send(json);
+        return Promise.resolve(1);
       },
     };
     this.o.hooks.welcome(w, link);

@@ -17,6 +17,8 @@ export interface AgentTiming {
   handshakeTimeoutMs: number;
   /** No ping and no message from the server for this long: drop and reconnect (2.5 × a 30 s ping). */
   idleTimeoutMs: number;
+  /** A report part the server did not acknowledge within this: the report is abandoned and the session dropped. */
+  reportAckTimeoutMs: number;
   /** How often os.networkInterfaces() is compared for a change of addresses. */
   netPollMs: number;
   /** System inventory is re-collected this often (and on a network change). */
@@ -33,6 +35,7 @@ export const DEFAULT_TIMING: AgentTiming = {
   betweenUrlsMs: 500,
   handshakeTimeoutMs: 30_000,
   idleTimeoutMs: 90_000,
+  reportAckTimeoutMs: 30_000,
   netPollMs: 10_000,
   inventoryIntervalMs: 15 * 60_000,
   softwareIntervalMs: 3 * 3600_000,

@@ -9,7 +9,7 @@ import { Reporter, type Collectors } from './reporter.js';
 const timing = { inventoryIntervalMs: 3_600_000, softwareIntervalMs: 3_600_000 };
 const link = () => {
   const sent: AgentSessionFrame[] = [];
-  return { sent, send: (f: AgentSessionFrame) => (sent.push(f), true) };
+  return { sent, send: (f: AgentSessionFrame) => (sent.push(f), Promise.resolve(1)) };
 };
 
 test('nothing is sent before `known`; then only what the server lacks', async () => {
@@ -89,5 +89,33 @@ test('while a re-collection runs, the snapshot it replaces is not sent; the new 
   release();
   await running;
   assert.deepEqual(l.sent.map((f) => (f.type === 'inventory' ? f.inventory.hostname : f.type)), ['new']);
+  r.stop();
+});
+
+test('one report at a time: the next goes once the one before is through; none after the session ended', async () => {
+  const sent: AgentSessionFrame[] = [];
+  const through: Array<(frames: number) => void> = [];
+  const slow = { send: (f: AgentSessionFrame) => (sent.push(f), new Promise<number>((res) => through.push(res))) };
+  const reported: string[] = [];
+  const r = new Reporter({ collectors: { system: async () => fakeSystem(), software: async () => fakeSoftware() }, timing, log: silentLogger, onSent: (k) => reported.push(k) });
+  await Promise.all([r.refresh('inventory'), r.refresh('software')]);
+  r.attach(slow);
+  r.known({ type: 'known', inventoryHash: null, softwareHash: null });
+  assert.deepEqual(sent.map((f) => f.type), ['inventory'], 'software waits for the inventory (e.g. its parts) to be through');
+  await r.refresh('inventory'); // a flush while the first is in flight sends nothing more
+  assert.equal(sent.length, 1);
+  through[0]?.(12);
+  await new Promise((res) => setImmediate(res));
+  assert.deepEqual(sent.map((f) => f.type), ['inventory', 'software']);
+  assert.deepEqual(reported, ['inventory']);
+
+  through[1]?.(0); // the session ended before the software was through
+  await new Promise((res) => setImmediate(res));
+  assert.deepEqual(reported, ['inventory'], 'not reported as sent');
+  r.detach();
+  const l = link();
+  r.attach(l);
+  r.known({ type: 'known', inventoryHash: reportHash(fakeSystem()), softwareHash: null });
+  assert.deepEqual(l.sent.map((f) => f.type), ['software'], "the next session's known decides: sent again");
   r.stop();
 });

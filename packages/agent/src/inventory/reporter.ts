@@ -4,7 +4,9 @@
  * The reporter keeps exactly one latest snapshot per report kind (never a queue): while the server
  * is unreachable, a re-collection replaces the snapshot, so memory stays flat however long the
  * outage lasts. After `welcome` the server says what it holds (`known`); a snapshot is sent when its
- * hash differs, and the hash is then taken as held for the rest of the session.
+ * hash differs, and the hash is then taken as held for the rest of the session. One report is sent
+ * at a time (a large one goes in acknowledged parts, see connection/report-parts.ts); the next
+ * waits until it is through.
  *
  * Collection: on the first connect (not at process start, so the handshake does not compete with
  * dpkg for the CPU); the system inventory again every inventoryIntervalMs, on a network change, and
@@ -54,6 +56,8 @@ export class Reporter {
   /** What the server holds, from `known` on the live session; undefined until then. */
   private serverHas: Record<ReportKind, string | null> | undefined;
   private link: SessionLink | undefined;
+  /** The link a report is being sent on (until it is through or the session ended). */
+  private sending: SessionLink | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -148,22 +152,30 @@ export class Reporter {
     return { frame: r.data, hash, at };
   }
 
+  /** Sends the first report the server lacks; when it is through, the next. */
   private flush(): void {
     const link = this.link;
     const has = this.serverHas;
-    if (!link || !has) return;
+    if (!link || !has || this.sending === link) return;
     for (const kind of KINDS) {
       const snap = this.latest[kind];
       if (!snap || snap.hash === has[kind] || this.collecting[kind]) continue;
-      const json = JSON.stringify(snap.frame);
-      if (Buffer.byteLength(json) > AGENT_SESSION_MAX_FRAME) {
-        this.o.log.warn(`the ${kind} report is larger than the server accepts; not sent`, { bytes: Buffer.byteLength(json) });
+      const bytes = Buffer.byteLength(JSON.stringify(snap.frame));
+      if (bytes > AGENT_SESSION_MAX_FRAME) {
+        this.o.log.warn(`the ${kind} report is larger than the server accepts; not sent`, { bytes });
         continue;
       }
-      if (!link.send(snap.frame)) return;
+      // Taken as held from now on for this session; a session that ends first takes `has` with it.
       has[kind] = snap.hash;
-      this.o.log.debug(`sent the ${kind} report`, { hash: snap.hash });
-      this.o.onSent?.(kind, snap.hash);
+      this.sending = link;
+      void link.send(snap.frame).then((frames) => {
+        if (this.sending === link) this.sending = undefined;
+        if (frames === 0) return; // the session ended: the next one's `known` decides
+        this.o.log.debug(`sent the ${kind} report`, { hash: snap.hash, bytes, ...(frames > 1 ? { parts: frames } : {}) });
+        this.o.onSent?.(kind, snap.hash);
+        this.flush();
+      });
+      return;
     }
   }
 }

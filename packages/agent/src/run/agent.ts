@@ -6,6 +6,7 @@
 import os from 'node:os';
 import type { AgentInfo } from '@meshwork/protocol/agent/index';
 import type { InstallFile } from '@meshwork/protocol/api/models';
+import { REPORT_PARTS_CAPABILITY } from '@meshwork/protocol/session/index';
 import { PRODUCT_VERSION } from '@meshwork/protocol/version';
 import { Connection, type ConnectionEvents, type RetryReason } from '../connection/connection.js';
 import { silentLogger, type Logger } from '../connection/log.js';
@@ -25,8 +26,8 @@ import { filesHandler } from '../files/session.js';
 import { tcpHandler } from '../forward/tcp.js';
 import { AgentCommands } from '../commands/commands.js';
 
-/** What this agent can do, announced in `auth.info.capabilities`. */
-export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake'];
+/** What this agent can do, announced in `auth.info.capabilities` (`report-parts`: it sends large reports in parts). */
+export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake', REPORT_PARTS_CAPABILITY];
 
 export interface AgentEvents extends ConnectionEvents {
   report?(kind: ReportKind, hash: string): void;

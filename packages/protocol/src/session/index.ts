@@ -1,4 +1,5 @@
 export * from './inventory.js';
 export * from './messages.js';
+export * from './parts.js';
 export * from './paths.js';
 export * from './close-codes.js';

@@ -2,9 +2,13 @@
  * Messages on the agent control connection after the handshake (`welcome`). JSON text frames with
  * a `type`; strict objects; parsed on both ends. Keep-alive uses WebSocket ping/pong frames.
  *
- *   server → agent  known      { inventoryHash, softwareHash }   what the server already holds
+ *   server → agent  known      { inventoryHash, softwareHash,    what the server already holds;
+ *                                reportPartBytes? }              present: it accepts reports in parts
  *   agent  → server inventory  { hash, inventory }               sent when its hash differs
  *   agent  → server software   { hash, software }                sent when its hash differs
+ *   agent  → server reportPart { id, seq, parts, data }          one part of a report larger than a
+ *                                                                part, after the previous part's ack (parts.ts)
+ *   server → agent  reportAck  { id, seq }                       that part is accepted (parts.ts)
  *   server → agent  later      { retryAfterMs, reason }          disconnect and come back later
  *   server → agent  relayOpen  { relayId, token, protocol, … }   dial the relay for a session (relay/session.ts)
  *   server → agent  run, power, wake                             commands (commands/frames.ts; answers: AgentCommandFrame)
@@ -13,6 +17,7 @@ import { z } from 'zod';
 import { SoftwareInventory, SystemInventory } from './inventory.js';
 import { ServerRelayOpen } from '../relay/session.js';
 import { ServerPower, ServerRun, ServerWake } from '../commands/frames.js';
+import { ServerReportAck } from './parts.js';
 
 /** SHA-256 hex of the canonical JSON of a report; the agent computes it, the server recomputes it. */
 export const ReportHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected SHA-256 hex');
@@ -23,6 +28,11 @@ export const ServerKnown = z.strictObject({
   type: z.literal('known'),
   inventoryHash: ReportHash.nullable(),
   softwareHash: ReportHash.nullable(),
+  /**
+   * The largest `reportPart` data (UTF-8 bytes) the server accepts. Sent only to agents that
+   * announced REPORT_PARTS_CAPABILITY (older agents refuse unknown fields); absent: whole frames only.
+   */
+  reportPartBytes: z.number().int().min(256).max(64 * 1024).optional(),
 });
 export const ServerLater = z.strictObject({
   type: z.literal('later'),
@@ -34,7 +44,7 @@ export const AgentInventoryReport = z.strictObject({ type: z.literal('inventory'
 export const AgentSoftwareReport = z.strictObject({ type: z.literal('software'), hash: ReportHash, software: SoftwareInventory });
 
 export const AgentSessionFrame = z.discriminatedUnion('type', [AgentInventoryReport, AgentSoftwareReport]);
-export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
+export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
 
 export type ServerKnown = z.infer<typeof ServerKnown>;
 export type ServerLater = z.infer<typeof ServerLater>;

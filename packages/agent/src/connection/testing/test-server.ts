@@ -2,8 +2,10 @@
  * Test support: a test double of the server's agent endpoint — real TLS (a self-signed P-256
  * certificate) and a real WebSocket on 127.0.0.1 at AGENT_WS_PATH, running the reference handshake
  * of identity/handshake.test.ts (the server's half, written with node:crypto against the protocol's
- * schemas and transcripts), then `known` and the reports. Each connection follows a Behaviour, so
- * tests can make it a rogue server, a garbage sender, an overloaded one, or a silent one.
+ * schemas and transcripts), then `known` and the reports — whole, or in acknowledged parts
+ * reassembled by the protocol's ReportAssembler, as the real server does. Each connection follows a
+ * Behaviour, so tests can make it a rogue server, a garbage sender, an overloaded one, a silent one,
+ * or one that never acknowledges a report part.
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
@@ -14,6 +16,7 @@ import {
   AGENT_SESSION_MAX_FRAME,
   AGENT_WS_PATH,
   AgentHandshakeFrame,
+  AgentReportPart,
   AgentSessionFrame,
   agentTranscript,
   authBytes,
@@ -21,6 +24,9 @@ import {
   bytesToBase64url,
   canonicalJson,
   helloBytes,
+  REPORT_PART_BYTES,
+  REPORT_PARTS_CAPABILITY,
+  ReportAssembler,
   serverTranscript,
   type AgentInfo,
   type AgentRefusalCode,
@@ -42,7 +48,9 @@ export type Behaviour =
   /** `refused` instead of the challenge, or instead of the welcome. */
   | { kind: 'refuse'; at: 'challenge' | 'welcome'; code: AgentRefusalCode; retryAfterMs?: number }
   /** Accepts the socket and never says anything. */
-  | { kind: 'silent' };
+  | { kind: 'silent' }
+  /** Takes report parts but never acknowledges one. */
+  | { kind: 'noAck' };
 
 export interface ConnRecord {
   index: number;
@@ -52,6 +60,8 @@ export interface ConnRecord {
   info?: AgentInfo;
   frames: string[];
   reports: AgentSessionFrame[];
+  /** Report parts received (without their data), in order. */
+  parts: Array<{ id: number; seq: number; parts: number; bytes: number }>;
   closed: boolean;
   closeCode?: number;
   /** Pongs received (answers to the server's pings). */
@@ -90,6 +100,11 @@ export interface TestServerOptions {
   pingIntervalMs?: number;
   /** The group `welcome` reports (default: the one the agent claimed). */
   welcomeGroupId?: string;
+  /**
+   * What `known.reportPartBytes` says to agents that announced `report-parts` (default: what the
+   * real server says). null: a server from before parts — it says nothing and refuses a part.
+   */
+  reportPartBytes?: number | null;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -134,11 +149,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
-    const rec: ConnRecord = { index: connections.length, at: performance.now(), frames: [], reports: [], closed: false, pongs: 0 };
+    const rec: ConnRecord = { index: connections.length, at: performance.now(), frames: [], reports: [], parts: [], closed: false, pongs: 0 };
     connections.push(rec);
     const behaviour = server.behaviour(rec.index);
     let phase: 'hello' | 'auth' | 'session' | 'done' = 'hello';
     let conn: { tlsCertHash: Uint8Array; agentNonce: Uint8Array; serverNonce: Uint8Array } | undefined;
+    const partBytes = opts.reportPartBytes === undefined ? REPORT_PART_BYTES : opts.reportPartBytes;
+    const assembler = new ReportAssembler(AGENT_SESSION_MAX_FRAME);
     const send = (m: ServerHandshakeFrame | ServerSessionFrame) => ws.send(JSON.stringify(m));
     const refuse = (code: AgentRefusalCode, retryAfterMs?: number) => {
       send({ type: 'refused', code, message: code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
@@ -158,6 +175,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     });
     ws.on('error', () => undefined);
     ws.on('pong', () => void rec.pongs++);
+    /** A whole report (or one reassembled from parts): hash checked, then held. */
+    const report = (json: unknown): void => {
+      const r = AgentSessionFrame.safeParse(json);
+      if (!r.success || !rec.deviceId) return refuse('bad_message');
+      const body = r.data.type === 'inventory' ? r.data.inventory : r.data.software;
+      if (createHash('sha256').update(canonicalJson(body)).digest('hex') !== r.data.hash) return refuse('bad_message');
+      rec.reports.push(r.data);
+      const h = held.get(rec.deviceId) ?? { inventoryHash: null, softwareHash: null };
+      held.set(rec.deviceId, r.data.type === 'inventory' ? { ...h, inventoryHash: r.data.hash } : { ...h, softwareHash: r.data.hash });
+    };
     ws.on('message', (data, isBinary) => {
       const raw = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (isBinary || behaviour.kind === 'silent' || phase === 'done') return;
@@ -170,14 +197,19 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         return refuse('bad_message');
       }
       if (phase === 'session') {
-        const r = AgentSessionFrame.safeParse(json);
-        if (!r.success || !rec.deviceId) return refuse('bad_message');
-        const body = r.data.type === 'inventory' ? r.data.inventory : r.data.software;
-        if (createHash('sha256').update(canonicalJson(body)).digest('hex') !== r.data.hash) return refuse('bad_message');
-        rec.reports.push(r.data);
-        const h = held.get(rec.deviceId) ?? { inventoryHash: null, softwareHash: null };
-        held.set(rec.deviceId, r.data.type === 'inventory' ? { ...h, inventoryHash: r.data.hash } : { ...h, softwareHash: r.data.hash });
-        return;
+        if ((json as { type?: unknown } | null)?.type !== 'reportPart') return assembler.inProgress ? refuse('bad_message') : report(json);
+        const p = AgentReportPart.safeParse(json);
+        if (partBytes === null || !p.success) return refuse('bad_message');
+        rec.parts.push({ id: p.data.id, seq: p.data.seq, parts: p.data.parts, bytes: Buffer.byteLength(p.data.data) });
+        const added = assembler.add(p.data);
+        if (!added.ok) return refuse('bad_message');
+        if (behaviour.kind !== 'noAck') send({ type: 'reportAck', id: p.data.id, seq: p.data.seq });
+        if (added.text === null) return;
+        try {
+          return report(JSON.parse(added.text));
+        } catch {
+          return refuse('bad_message');
+        }
       }
       const f = AgentHandshakeFrame.safeParse(json);
       if (!f.success) return refuse('bad_message');
@@ -208,7 +240,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         phase = 'session';
         if (garbageAt('session')) return;
         const h = held.get(deviceId) ?? { inventoryHash: null, softwareHash: null };
-        send({ type: 'known', ...h });
+        const parts = partBytes !== null && f.data.info?.capabilities?.includes(REPORT_PARTS_CAPABILITY) === true;
+        send({ type: 'known', ...h, ...(parts ? { reportPartBytes: partBytes } : {}) });
         if (behaviour.kind === 'later') {
           send({ type: 'later', retryAfterMs: behaviour.retryAfterMs, reason: 'busy' });
           phase = 'done';

@@ -18,6 +18,7 @@ export const FAST: AgentTiming = {
   betweenUrlsMs: 5,
   handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 20_000,
+  reportAckTimeoutMs: 20_000,
   netPollMs: 60_000,
   inventoryIntervalMs: 3_600_000,
   softwareIntervalMs: 3_600_000,

@@ -30,6 +30,7 @@ describe('inventory reports', () => {
     const g = await addGroup(t.sys, 'G');
     const d = await addDevice(t.sys, g.id, 'box', { os: null });
     assert.deepEqual(knownFrame(d, null), { type: 'known', inventoryHash: null, softwareHash: null });
+    assert.deepEqual(knownFrame(d, null, 2048), { type: 'known', inventoryHash: null, softwareHash: null, reportPartBytes: 2048 }, 'parts: only when asked for');
     const pushed: unknown[] = [];
     const unsub = t.sys.bus.subscribe(DEVICES_CHANNEL, (m) => pushed.push(m));
 

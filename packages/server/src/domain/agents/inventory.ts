@@ -1,6 +1,7 @@
 /**
  * Inventory reports from a connected agent. The agent sends a report only when its hash differs
- * from what `known` said the server holds; the server recomputes the hash (SHA-256 hex of the
+ * from what `known` said the server holds (whole, or in acknowledged parts that the connection
+ * reassembles first: ws/agent/connection.ts); the server recomputes the hash (SHA-256 hex of the
  * protocol's canonicalJson of the report) and refuses a mismatch. Stored:
  *
  *   device.info.system        SystemInventory        device.infoHash        its hash
@@ -24,9 +25,12 @@ export const reportHash = (report: unknown): string => createHash('sha256').upda
 
 const validHash = (v: unknown): string | null => (ReportHash.safeParse(v).success ? (v as string) : null);
 
-/** The `known` frame for a stored device: the hashes of the reports the server holds. */
-export function knownFrame(d: Pick<DeviceRecord, 'infoHash'>, softwareHash: string | null): ServerKnown {
-  return { type: 'known', inventoryHash: validHash(d.infoHash), softwareHash: validHash(softwareHash) };
+/**
+ * The `known` frame for a stored device: the hashes of the reports the server holds, and — for an
+ * agent that announced it can send them — the largest report part the server accepts.
+ */
+export function knownFrame(d: Pick<DeviceRecord, 'infoHash'>, softwareHash: string | null, reportPartBytes?: number): ServerKnown {
+  return { type: 'known', inventoryHash: validHash(d.infoHash), softwareHash: validHash(softwareHash), ...(reportPartBytes !== undefined ? { reportPartBytes } : {}) };
 }
 
 export type ReportOutcome = 'stored' | 'unchanged' | 'hash_mismatch' | 'gone';

@@ -8,6 +8,8 @@
  * `refused` frame and a close code from AGENT_CLOSE_CODES (or in the WebSocket layer's own close).
  * Until `welcome` frames are limited to AGENT_HANDSHAKE_MAX_FRAME and the whole handshake to
  * HANDSHAKE_BYTE_BUDGET raw bytes; after it, to AGENT_SESSION_MAX_FRAME (the ws maxPayload).
+ * A report may come whole or in acknowledged parts (protocol session/parts.ts): one report at a
+ * time, reassembled here, then handled as the whole frame.
  * Store work of one connection (enrolment, presence, reports, offline) runs in one ordered queue.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,13 +23,18 @@ import {
   AgentCommandFrame,
   AgentAuth,
   AgentHello,
+  AgentReportPart,
   AgentSessionFrame,
+  REPORT_PART_BYTES,
+  REPORT_PARTS_CAPABILITY,
+  ReportAssembler,
   type AgentInfo,
   type AgentRefusalCode,
   type ServerChallenge,
   type ServerKnown,
   type ServerLater,
   type ServerRefused,
+  type ServerReportAck,
   type ServerSessionFrame,
   type ServerWelcome,
 } from '@meshwork/protocol';
@@ -105,6 +112,8 @@ export class AgentConnection {
   private holdTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private reports: TokenBucket | null = null;
+  /** The report being received in parts, and when its last part came; null between reports (most agents never send one). */
+  private parts: { assembler: ReportAssembler; at: number } | null = null;
   private work: Promise<void> = Promise.resolve();
   private offlineDetail = 'connection closed';
 
@@ -173,6 +182,7 @@ export class AgentConnection {
     session: (c, json, type) => {
       if (type === 'hello' || type === 'auth') return c.unexpected(type);
       if (type !== null && AGENT_COMMAND_FRAME_TYPES.has(type)) return c.onCommandFrame(json);
+      if (type === 'reportPart') return c.onReportPart(json);
       c.onReport(json);
     },
   };
@@ -228,7 +238,8 @@ export class AgentConnection {
     this.host.sessionStarted(this);
     this.sys.metrics.inc('meshwork_agent_handshakes_total', { result: 'ok' });
     this.send<ServerWelcome>({ type: 'welcome', deviceId: ref.deviceId, groupId: admission.device.groupId });
-    this.send<ServerKnown>(knownFrame(admission.device, softwareHash));
+    const parts = this.capabilities?.has(REPORT_PARTS_CAPABILITY) === true ? REPORT_PART_BYTES : undefined;
+    this.send<ServerKnown>(knownFrame(admission.device, softwareHash, parts));
     // A newer claim may have landed before this connection was registered to hear about it.
     if (!(await holdsPresence(this.sys, ref))) return this.supersede();
   }
@@ -240,14 +251,12 @@ export class AgentConnection {
     this.host.commandFrame(this, parsed.data);
   }
 
-  private onReport(json: unknown): void {
+  /** A whole report frame, or (`counted`) the text of one reassembled from parts. */
+  private onReport(json: unknown, counted = false): void {
+    if (!counted && this.parts !== null) return this.refuse('bad_message', 'A report is in progress in parts: one report at a time.');
     const parsed = AgentSessionFrame.safeParse(json);
     if (!parsed.success) return this.refuse('bad_message', `Bad session frame: ${issueText(parsed.error.issues)}`);
-    // Made at the first report (most agents send none after connecting): one object less per idle agent.
-    this.reports ??= new TokenBucket(this.host.opts.reportsPerMinute / 60, this.host.opts.reportsPerMinute, this.host.opts.clock);
-    if (!this.reports.take()) {
-      return this.refuse('rate_limited', `At most ${this.host.opts.reportsPerMinute} reports per minute.`);
-    }
+    if (!counted && !this.takeReport()) return;
     const frame = parsed.data;
     this.enqueue(async () => {
       if (this.state !== 'session') return;
@@ -255,6 +264,41 @@ export class AgentConnection {
       if (outcome === 'hash_mismatch') this.refuse('bad_message', `The ${frame.type} hash does not match the report.`);
       else if (outcome === 'gone') this.refuse('not_enrolled', 'This device was removed from the server.');
     });
+  }
+
+  /**
+   * One part of a report: checked, acknowledged (the agent sends the next part only then, so the
+   * socket never receives a large burst — TLS buffers keep the size of the largest one), kept until
+   * the last part, then handled as the whole frame. Counts against the rate once, at part 0.
+   */
+  private onReportPart(json: unknown): void {
+    const parsed = AgentReportPart.safeParse(json);
+    if (!parsed.success) return this.refuse('bad_message', `Bad report part: ${issueText(parsed.error.issues)}`);
+    const part = parsed.data;
+    if (this.parts === null && part.seq === 0 && !this.takeReport()) return;
+    this.parts ??= { assembler: new ReportAssembler(AGENT_SESSION_MAX_FRAME), at: 0 };
+    this.parts.at = this.host.opts.clock();
+    const added = this.parts.assembler.add(part);
+    if (!added.ok) return this.refuse('bad_message', added.message);
+    this.send<ServerReportAck>({ type: 'reportAck', id: part.id, seq: part.seq });
+    if (added.text === null) return;
+    this.parts = null;
+    let report: unknown;
+    try {
+      report = JSON.parse(added.text);
+    } catch {
+      return this.refuse('bad_message', 'The report sent in parts is not JSON.');
+    }
+    this.onReport(report, true);
+  }
+
+  /** Takes one report from this connection's allowance; refuses `rate_limited` when none is left. */
+  private takeReport(): boolean {
+    // Made at the first report (most agents send none after connecting): one object less per idle agent.
+    this.reports ??= new TokenBucket(this.host.opts.reportsPerMinute / 60, this.host.opts.reportsPerMinute, this.host.opts.clock);
+    if (this.reports.take()) return true;
+    this.refuse('rate_limited', `At most ${this.host.opts.reportsPerMinute} reports per minute.`);
+    return false;
   }
 
   private onHandshakeTimeout(): void {
@@ -325,12 +369,17 @@ export class AgentConnection {
     this.sys.log.info({ deviceId: ref.deviceId, connectionId: ref.connectionId, remoteAddress: ref.remoteAddress }, 'agent connection superseded');
   }
 
-  /** Keepalive tick: ping a live session, or drop it when it has been silent too long. */
+  /** Keepalive tick: ping a live session, or drop it when it has been silent (or its report in parts stalled) too long. */
   keepalive(now: number): void {
     if (this.state !== 'session') return;
     if (now - this.lastActivity > this.host.opts.idleTimeoutMs) {
       this.offlineDetail = 'idle timeout';
       this.ws.terminate();
+      return;
+    }
+    // A report in parts holds up to 4 MiB here: one whose next part does not come is not kept.
+    if (this.parts !== null && now - this.parts.at > this.host.opts.idleTimeoutMs) {
+      this.refuse('bad_message', `The report sent in parts stalled: no part for ${this.host.opts.idleTimeoutMs} ms.`);
       return;
     }
     try {
@@ -386,6 +435,7 @@ export class AgentConnection {
   private onClose(code: number): void {
     const was = this.state;
     this.state = 'closed';
+    this.parts = null;
     clearTimeout(this.handshakeTimer);
     clearTimeout(this.holdTimer);
     clearTimeout(this.killTimer);

@@ -2,7 +2,8 @@
  * Fuzz test of the agent endpoint over a real HTTPS server: hundreds of hostile frame sequences —
  * random bytes, binary frames, invalid UTF-8, truncated and mutated valid frames, type confusion,
  * huge frames, deep nesting, bursts, frames out of order — at every state (before hello, after
- * hello, right after auth, after welcome). Each case ends with a binary "terminator" frame, which
+ * hello, right after auth, after welcome, in the middle of a report sent in parts). Each case ends
+ * with a binary "terminator" frame, which
  * the protocol always answers with `refused bad_message` + 1003 unless the connection already
  * ended, so no case depends on a timeout. Asserted for every socket: every server frame matches a
  * server schema, no `refused internal` (a handler threw), and the close code is one of the
@@ -20,7 +21,9 @@ import {
   ServerHandshakeFrame,
   ServerKnown,
   ServerLater,
+  ServerReportAck,
   ServerWelcome,
+  splitReport,
   type SystemInventory,
 } from '@meshwork/protocol';
 import type { DeviceGroupRecord } from '@meshwork/store';
@@ -37,7 +40,7 @@ const DOCUMENTED = new Set<number>([
   AGENT_CLOSE_CODES.protocolError, AGENT_CLOSE_CODES.unsupportedData, AGENT_CLOSE_CODES.invalidText,
   AGENT_CLOSE_CODES.policy, AGENT_CLOSE_CODES.tooBig,
 ]);
-const AnyServerFrame = z.union([ServerHandshakeFrame, ServerKnown, ServerLater]);
+const AnyServerFrame = z.union([ServerHandshakeFrame, ServerKnown, ServerLater, ServerReportAck]);
 
 // ── a seeded PRNG and random material ─────────────────────────────────────────────────────────
 type Rng = () => number;
@@ -109,6 +112,9 @@ const OUT_OF_ORDER: unknown[] = [
   { type: 'later', retryAfterMs: 0, reason: 'x' },
   { type: 'inventory', hash: '0'.repeat(64), inventory: {} },
   { type: 'software', hash: '0'.repeat(64), software: { source: 'none', packages: [] } },
+  { type: 'reportPart', id: 1, seq: 0, parts: 2, data: '{"type":"inventory",' },
+  { type: 'reportPart', id: 1, seq: 1, parts: 2, data: '}' },
+  { type: 'reportAck', id: 1, seq: 0 },
   { type: 'auth' },
   { type: 'hello' },
   { type: 'ping' },
@@ -221,7 +227,7 @@ const GENERATORS: Array<(r: Rng) => Mutation> = [
 ];
 
 // ── running cases ─────────────────────────────────────────────────────────────────────────────
-type State = 'before-hello' | 'after-hello' | 'after-auth' | 'after-welcome';
+type State = 'before-hello' | 'after-hello' | 'after-auth' | 'after-welcome' | 'mid-report';
 
 interface Outcome {
   frames: unknown[];
@@ -262,14 +268,18 @@ describe(`agent endpoint fuzz (seed ${SEED})`, () => {
   /** Opens a socket and drives it to `state`; returns the valid frame the mutations start from. */
   async function reach(state: State, key: AgentKey): Promise<{ sock: AgentSocket; valid: Obj; prefix: Frame[] }> {
     const info = testInfo({ groupId: group.id, hostname: 'fuzz' });
-    if (state === 'after-welcome') {
+    if (state === 'after-welcome' || state === 'mid-report') {
       const h = await handshake(srv.base, key, info);
       ServerWelcome.parse(h.result);
       ServerKnown.parse(await h.sock.next());
       const n = counter++;
       const inv = inventory(n);
       const valid = n % 2 === 0 ? { type: 'inventory', hash: reportHash(inv), inventory: inv } : { type: 'software', hash: reportHash({ source: 'none', packages: [] }), software: { source: 'none', packages: [] } };
-      return { sock: h.sock, valid, prefix: [] };
+      if (state === 'after-welcome') return { sock: h.sock, valid, prefix: [] };
+      // Part 0 of the report goes first; the valid frame is the part after it (of 2 or 3).
+      const parts = splitReport(JSON.stringify(valid), Math.ceil(JSON.stringify(valid).length / (2 + (n % 2))));
+      const frame = (seq: number) => ({ type: 'reportPart', id: n, seq, parts: parts.length, data: parts[seq] });
+      return { sock: h.sock, valid: frame(1), prefix: [json(frame(0))] };
     }
     const sock = await openAgentSocket(srv.base);
     const { hello, ctx } = helloFor(sock.tlsCertDer);
@@ -306,11 +316,11 @@ describe(`agent endpoint fuzz (seed ${SEED})`, () => {
     });
   }
 
-  const states: State[] = ['before-hello', 'after-hello', 'after-auth', 'after-welcome'];
+  const states: State[] = ['before-hello', 'after-hello', 'after-auth', 'after-welcome', 'mid-report'];
   states.forEach((state, si) => {
     it(`survives ${CASES_PER_STATE} hostile cases ${state}`, async (ctx) => {
       const r = mulberry32(SEED + si);
-      const hugeLimit = state === 'after-welcome' ? AGENT_SESSION_MAX_FRAME : 16 * 1024;
+      const hugeLimit = state === 'after-welcome' || state === 'mid-report' ? AGENT_SESSION_MAX_FRAME : 16 * 1024;
       const cases = Array.from({ length: CASES_PER_STATE }, (_, i) => (i % 30 === 7 ? huge(r, hugeLimit) : pick(r, GENERATORS)(r)));
       const seen = new Map<number, number>();
       const refusals = new Map<string, number>();
