@@ -2,7 +2,7 @@
 // pinned ServerID, protocol violations, server-imposed delays, heartbeats, backoff and its resets.
 // Delays are asserted as lower bounds the agent guarantees (it never retries sooner than it said),
 // never as upper bounds on how fast anything runs.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -12,18 +12,10 @@ import { FAST, runAgent } from '../run/testing/fixtures.js';
 import { readAgentStatus } from '../status/report.js';
 import type { RetryReason } from './connection.js';
 import type { SessionEnd } from './session.js';
-import { startTestServer, waitFor, type Behaviour, type TestServer } from './testing/test-server.js';
+import { testServers, waitFor, type Behaviour } from './testing/test-server.js';
 
 const fresh = tempStateDirs('mw-conn-');
-const servers: TestServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-});
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const s = await startTestServer(...args);
-  servers.push(s);
-  return s;
-}
+const server = testServers();
 
 /** Records what the agent did: attempt times, the delays it chose, how sessions ended. */
 function recorder() {

@@ -2,7 +2,7 @@
 // test double of the server (real TLS + WebSocket): a large software list goes in parts, each after
 // the previous part's ack, and the server stores it under the right hash; an unacknowledged part
 // ends the session and the next one sends the report again; an older server gets it whole.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REPORT_PART_BYTES, type AgentReportPart, type SoftwareInventory } from '@meshwork/protocol';
 import { tempStateDirs } from '../identity/testing/temp-dirs.js';
@@ -10,18 +10,10 @@ import { reportHash } from '../inventory/hash.js';
 import { fakeSystem, runAgent } from '../run/testing/fixtures.js';
 import { PartSender } from './report-parts.js';
 import type { SessionEnd } from './session.js';
-import { startTestServer, waitFor, type ConnRecord, type TestServer } from './testing/test-server.js';
+import { testServers, waitFor, type ConnRecord } from './testing/test-server.js';
 
 const fresh = tempStateDirs('mw-parts-');
-const servers: TestServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-});
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const s = await startTestServer(...args);
-  servers.push(s);
-  return s;
-}
+const server = testServers();
 
 /** A dpkg-like list of ~80 KB of JSON. */
 const bigSoftware = (): SoftwareInventory => ({

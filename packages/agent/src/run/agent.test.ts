@@ -1,10 +1,10 @@
 // The running agent against a test double of the server's agent endpoint (real TLS + WebSocket on
 // 127.0.0.1): handshake, status, enrolment record, reports sent only when the server lacks them,
 // and reconnecting after the server drops the socket.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRODUCT_VERSION } from '@meshwork/protocol';
-import { startTestServer, waitFor, type TestServer } from '../connection/testing/test-server.js';
+import { testServers, waitFor } from '../connection/testing/test-server.js';
 import { tempStateDirs } from '../identity/testing/temp-dirs.js';
 import { readAgentStatus } from '../status/report.js';
 import { AGENT_CAPABILITIES } from './agent.js';
@@ -12,15 +12,7 @@ import { readEnrolment } from './enrolment.js';
 import { fakeCollectors, runAgent } from './testing/fixtures.js';
 
 const fresh = tempStateDirs('mw-agent-');
-const servers: TestServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-});
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const s = await startTestServer(...args);
-  servers.push(s);
-  return s;
-}
+const server = testServers();
 
 test('file provider: handshake completes, the server derives our device id, status shows connected', async () => {
   const srv = await server();

@@ -36,40 +36,36 @@ export const REPORT_PARTS_CAPABILITY = 'report-parts';
 /** UTF-8 length of `s` (a lone surrogate counts 3, as its replacement character does). */
 export function utf8Length(s: string): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (isPair(s, i)) {
-      n += 4;
-      i++;
-    } else n += 3;
+  for (let i = 0; i < s.length; ) {
+    const w = utf8Width(s, i);
+    n += w;
+    i += w === 4 ? 2 : 1;
   }
   return n;
 }
 
-const isPair = (s: string, i: number): boolean => {
+/** UTF-8 bytes of the character at `i` (4: a surrogate pair, two UTF-16 units; a lone surrogate: 3). */
+function utf8Width(s: string, i: number): number {
   const c = s.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-};
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  return c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 4 : 3;
+}
 
-/** `text` cut into slices of at most `maxBytes` UTF-8 bytes each, never inside a surrogate pair. */
 export function splitReport(text: string, maxBytes: number = REPORT_PART_BYTES): string[] {
   if (maxBytes < 4) throw new RangeError('maxBytes must be at least 4');
   const out: string[] = [];
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < text.length; ) {
-    const c = text.charCodeAt(i);
-    const pair = isPair(text, i);
-    const w = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
+    const w = utf8Width(text, i);
     if (bytes + w > maxBytes) {
       out.push(text.slice(start, i));
       start = i;
       bytes = 0;
     }
     bytes += w;
-    i += pair ? 2 : 1;
+    i += w === 4 ? 2 : 1;
   }
   if (start < text.length) out.push(text.slice(start));
   return out;

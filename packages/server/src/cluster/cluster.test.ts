@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { EVENT_STREAM_PATH, StreamServerFrame } from '@meshwork/protocol';
 import type { Store } from '@meshwork/store';
 import { openSqliteStore } from '@meshwork/store-sqlite';
-import { Browser, parseLine, removeDir, startServer, type ServerProc } from '../testing/server-process.js';
+import { parseLine, removeDir, startWithAdmin, type Browser, type ServerProc } from '../testing/server-process.js';
 import { eventually } from '../ws/agent/testing/agent-server.js';
 import { handshake, newAgentKey, testInfo, type AgentKey, type Handshake } from '../ws/agent/testing/test-agent.js';
 import { WORKER_HEADER } from './messages.js';
@@ -60,10 +60,7 @@ describe('multi-worker server (--workers 2)', () => {
   };
 
   before(async () => {
-    server = await startServer({ args: ['--workers', '2'] });
-    admin = new Browser(server);
-    const setup = await admin.call('POST', '/api/v1/setup', { body: { token: server.setupToken, name: 'admin', password: 'correct horse battery' } });
-    assert.equal(setup.status, 200, setup.text);
+    ({ server, admin } = await startWithAdmin('admin', 'correct horse battery', ['--workers', '2']));
     const g = await admin.call('POST', '/api/v1/groups', { body: { name: 'fleet' } });
     assert.equal(g.status, 200, g.text);
     groupId = (g.json as { id: string }).id;

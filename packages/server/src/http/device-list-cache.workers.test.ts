@@ -11,7 +11,7 @@ import type { Device } from '@meshwork/protocol';
 import type { Store } from '@meshwork/store';
 import { openSqliteStore } from '@meshwork/store-sqlite';
 import { WORKER_HEADER } from '../cluster/messages.js';
-import { Browser, removeDir, startServer, type ServerProc } from '../testing/server-process.js';
+import { removeDir, startWithAdmin, type Browser, type ServerProc } from '../testing/server-process.js';
 
 describe('devices.list cache across workers (--workers 2)', () => {
   let server: ServerProc;
@@ -34,10 +34,7 @@ describe('devices.list cache across workers (--workers 2)', () => {
   const byId = (list: Device[], id: string): Device | undefined => list.find((d) => d.id === id);
 
   before(async () => {
-    server = await startServer({ args: ['--workers', '2'] });
-    admin = new Browser(server);
-    const setup = await admin.call('POST', '/api/v1/setup', { body: { token: server.setupToken, name: 'admin', password: 'correct horse battery' } });
-    assert.equal(setup.status, 200, setup.text);
+    ({ server, admin } = await startWithAdmin('admin', 'correct horse battery', ['--workers', '2']));
     const g = await admin.call('POST', '/api/v1/groups', { body: { name: 'fleet' } });
     assert.equal(g.status, 200, g.text);
     groupId = (g.json as { id: string }).id;

@@ -157,9 +157,9 @@ export class Browser {
   }
 }
 
-/** Starts a server and creates the first administrator through the setup link. */
-export async function startWithAdmin(name = 'admin', password = 'correct horse battery'): Promise<{ server: ServerProc; admin: Browser }> {
-  const server = await startServer();
+/** Starts a server (with extra command-line `args`) and creates the first administrator through the setup link. */
+export async function startWithAdmin(name = 'admin', password = 'correct horse battery', args: string[] = []): Promise<{ server: ServerProc; admin: Browser }> {
+  const server = await startServer({ args });
   const admin = new Browser(server);
   const r = await admin.call('POST', '/api/v1/setup', { body: { token: server.setupToken, name, password } });
   if (r.status !== 200) throw new Error(`setup failed: ${r.status} ${r.text}`);

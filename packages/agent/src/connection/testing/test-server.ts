@@ -7,6 +7,7 @@
  * Behaviour, so tests can make it a rogue server, a garbage sender, an overloaded one, a silent one,
  * or one that never acknowledges a report part.
  */
+import { after } from 'node:test';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -255,6 +256,19 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 }
 
 /** Polls `cond` every 10 ms until true; fails with `what` after `timeoutMs`. */
+/** startTestServer for one test file: every server it starts is closed after the file's tests. */
+export function testServers(): (opts?: TestServerOptions) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.close();
+  });
+  return async (opts) => {
+    const s = await startTestServer(opts);
+    servers.push(s);
+    return s;
+  };
+}
+
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
