@@ -109,14 +109,17 @@ const partsFor = (bytes) => {
  * many ports in use. bind() to an address with port 0 searches that address's ports in use; with
  * ~10,000 of them (one address per generator, as before) the kernel's search took ~80 % of each
  * generator's CPU in a 50,000-agent restart (perf: inet_bind2_bucket_find, inet_bhash2_conflict),
- * and the generators, not the server, became the bottleneck. `localAddress` (run.mjs) is this
- * process's 127.0.0.x and names its block: 127.<x>.<a / 250>.<1 + a % 250>.
+ * and the generators, not the server, became the bottleneck. A fleet is spread over many
+ * networks, and the server caps what one source has pending (64 per address, 256 per /24:
+ * docs/design.md §6B): 50 agents to an address, each address in its own /24 up to 256 of them,
+ * then a second address in each (≤ 200 per /24 for 12,800 agents per generator). `localAddress`
+ * (run.mjs) is this process's 127.0.0.x and names its block: 127.<x>.<a % 256>.<1 + a / 256>.
  */
-const AGENTS_PER_ADDRESS = 200;
+const AGENTS_PER_ADDRESS = 50;
 const block = Number(localAddress.split('.')[3]);
 function sourceAddress(n) {
   const a = Math.floor((n - from) / AGENTS_PER_ADDRESS);
-  return `127.${block}.${Math.floor(a / 250)}.${1 + (a % 250)}`;
+  return `127.${block}.${a % 256}.${1 + Math.floor(a / 256)}`;
 }
 
 const b64 = (b) => Buffer.from(b).toString('base64');

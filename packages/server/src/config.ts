@@ -7,7 +7,8 @@
  * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts), and
  * --web-root DIR (MESHWORK_WEB_ROOT; default: the @meshwork/web package's dist/). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
- * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...).
+ * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...) and the
+ * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,6 +46,13 @@ export interface ServerConfig {
   /** Handshakes in progress at once, TLS included; further connections wait at TCP accept (ws/agent/tls-admission.ts). */
   agentMaxPendingHandshakes: number;
   agentHandshakeTimeoutMs: number;
+  /** An agent socket that sends no `hello` within this long after the upgrade is closed (a silent socket must not keep its slot). */
+  agentHelloTimeoutMs: number;
+  /** Every HTTPS connection: closed when its TLS ClientHello does not start within this long (ws/agent/tls-admission.ts). */
+  acceptClientHelloTimeoutMs: number;
+  /** Connections pending admission per source address and per network (IPv4 /24, IPv6 /64); beyond, closed at accept. */
+  acceptMaxPendingPerAddress: number;
+  acceptMaxPendingPerNetwork: number;
   /** WebSocket ping to every agent this often; an agent silent for agentIdleTimeoutMs is dropped. */
   agentPingIntervalMs: number;
   agentIdleTimeoutMs: number;
@@ -80,6 +88,11 @@ export const DEFAULTS: ServerConfig = {
   agentHandshakeBurst: 200,
   agentMaxPendingHandshakes: 100,
   agentHandshakeTimeoutMs: 15_000,
+  agentHelloTimeoutMs: 5_000,
+  acceptClientHelloTimeoutMs: 2_000,
+  // A site with more agents behind one address (NAT) than this: raise it, or those beyond reconnect later.
+  acceptMaxPendingPerAddress: 64,
+  acceptMaxPendingPerNetwork: 256,
   agentPingIntervalMs: 30_000,
   agentIdleTimeoutMs: 90_000,
   agentHoldMs: 60_000,
@@ -175,7 +188,8 @@ function workerCount(v: unknown): number {
 
 const AGENT_NUMBER_KEYS = [
   'agentHandshakeRate', 'agentHandshakeBurst', 'agentMaxPendingHandshakes', 'agentHandshakeTimeoutMs',
-  'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld',
+  'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld', 'agentHelloTimeoutMs',
+  'acceptClientHelloTimeoutMs', 'acceptMaxPendingPerAddress', 'acceptMaxPendingPerNetwork',
 ] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -73,5 +73,8 @@ export function workerShare(config: ServerConfig): ServerConfig {
     agentHandshakeBurst: share(config.agentHandshakeBurst),
     agentMaxPendingHandshakes: share(config.agentMaxPendingHandshakes),
     agentMaxHeld: share(config.agentMaxHeld),
+    // Connections are spread over the workers, so a source's pending ones are too.
+    acceptMaxPendingPerAddress: share(config.acceptMaxPendingPerAddress),
+    acceptMaxPendingPerNetwork: share(config.acceptMaxPendingPerNetwork),
   };
 }

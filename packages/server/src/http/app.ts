@@ -19,6 +19,7 @@ import { checkResponse, PreparedJson, sendPrepared } from './prepared-json.js';
 import { registerWebUi, sendPage, wantsPage } from './web/routes.js';
 import type { WebUi } from './web/web-root.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
+import { HTTPS_TLS_OPTIONS } from './tls-options.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 /** Larger request heads are refused with 431 `headers_too_large` (Node's default is 16 KiB). */
@@ -51,7 +52,7 @@ const NO_SCHEMA_COMPILERS = {
 
 export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, maxHeaderSize: MAX_HEADER_SIZE, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert, maxHeaderSize: MAX_HEADER_SIZE, ...HTTPS_TLS_OPTIONS } } : {}),
     clientErrorHandler: answerClientError,
     // Bodies are validated with the API table's zod schemas, never with Fastify's JSON schemas:
     // stub the schema compilers so ajv and fast-json-stringify (~50 ms) stay off the start path.

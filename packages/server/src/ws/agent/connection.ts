@@ -106,6 +106,7 @@ export class AgentConnection {
   /** Resolves once the socket is closed. */
   readonly ended: Promise<void>;
   private lastActivity: number;
+  private readonly startedAt: number;
   private pending: PendingAuth | null = null;
   private handshakeBytes: number;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -120,11 +121,12 @@ export class AgentConnection {
   constructor(
     private readonly host: ConnectionHost,
     readonly ws: WebSocket,
-    private readonly socket: Duplex,
+    readonly socket: Duplex,
     headBytes: number,
     readonly remoteAddress: string,
   ) {
     this.lastActivity = host.opts.clock();
+    this.startedAt = performance.now();
     this.handshakeBytes = headBytes;
     this.ended = new Promise((resolve) => ws.once('close', (code: number) => resolve(this.onClose(code))));
     ws.on('message', (data: RawData, isBinary: boolean) => this.safely(() => this.onFrame(data, isBinary)));
@@ -132,7 +134,13 @@ export class AgentConnection {
     ws.on('pong', () => this.touch());
     ws.on('error', (err) => host.sys.log.debug({ err, connectionId: this.connectionId }, 'agent socket error'));
     socket.on('data', this.onSocketData);
-    this.handshakeTimer = setTimeout(() => this.safely(() => this.onHandshakeTimeout()), host.opts.handshakeTimeoutMs);
+    // First the hello: a socket that says nothing must not hold its slot for the whole handshake time.
+    this.armHandshakeTimer(Math.min(host.opts.helloTimeoutMs, host.opts.handshakeTimeoutMs));
+  }
+
+  private armHandshakeTimer(ms: number): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = setTimeout(() => this.safely(() => this.onHandshakeTimeout()), ms);
     this.handshakeTimer.unref();
   }
 
@@ -199,6 +207,8 @@ export class AgentConnection {
     if (!answer.ok) return this.refuse(answer.code, answer.message);
     this.pending = answer.pending;
     this.state = 'auth';
+    // The rest of the handshake time (timers run on real time, not on the injectable clock).
+    this.armHandshakeTimer(Math.max(0, this.host.opts.handshakeTimeoutMs - (performance.now() - this.startedAt)));
     this.send<ServerChallenge>(answer.challenge);
   }
 
@@ -303,6 +313,7 @@ export class AgentConnection {
 
   private onHandshakeTimeout(): void {
     if (!isHandshakeState(this.state)) return;
+    if (this.state === 'hello') return this.refuse('handshake_timeout', `No hello within ${this.host.opts.helloTimeoutMs} ms.`);
     this.refuse('handshake_timeout', `The handshake did not complete within ${this.host.opts.handshakeTimeoutMs} ms.`);
   }
 

@@ -1,10 +1,12 @@
 /**
  * The agent control endpoint at AGENT_WS_PATH on the HTTPS server (ws, noServer, no compression).
  *
- *   admission   connections wait at TCP accept (paused, before any TLS work) while
+ *   admission   connections wait at TCP accept (paused, before any TLS work; counted only once
+ *               their ClientHello arrives; per-source caps, round robin across networks) while
  *               maxPendingHandshakes are in progress (tls-admission.ts); agents then wait at the
- *               upgrade for a token of the handshake rate (counted as in progress). Only a full
- *               queue or a wait past acceptQueueWaitMs is refused. Past that, twice the cap is checked
+ *               upgrade for a token of the handshake rate (counted as in progress, and against
+ *               their source until welcome). Only a full queue, a source over its cap, a silent
+ *               socket or a wait past acceptQueueWaitMs is refused. Past that, twice the cap is checked
  *               again (`refused overloaded`, 1013: e.g. a keep-alive socket that upgrades late)
  *   writes      handshake and disconnect store writes are group-committed (group-commit.ts)
  *   holds       refused agents that cannot succeed by retrying are held silently (capped)
@@ -33,7 +35,7 @@ import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { GroupCommit } from '../../domain/agents/group-commit.js';
 import { CapacityEstimate, jitter, shutdownSpreadMs } from './admission.js';
 import { RateWait } from './rate-wait.js';
-import { gateTls } from './tls-admission.js';
+import { gateTls, type TlsGate } from './tls-admission.js';
 import { AgentConnection, type ConnectionHost } from './connection.js';
 import { agentEndpointOptions, type AgentEndpointOptions } from './options.js';
 
@@ -44,6 +46,8 @@ export interface AgentEndpoint {
   /** Connections waiting at TCP accept (tls-admission.ts) or, past TLS, for a token of the rate. */
   readonly waiting: number;
   readonly held: number;
+  /** The accept gate's counts: awaiting their ClientHello, queued, in TLS (tls-admission.ts). */
+  readonly accept: Pick<TlsGate, 'awaitingHello' | 'queued' | 'inProgress'>;
   /** Sends every agent away (`later`, spread), closes, and clears this worker's presence. */
   close(): Promise<void>;
 }
@@ -77,10 +81,16 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     maxInProgress: opts.maxPendingHandshakes,
     maxQueued: opts.acceptQueueMax,
     maxWaitMs: opts.acceptQueueWaitMs,
+    helloTimeoutMs: opts.clientHelloTimeoutMs,
+    maxPerAddress: opts.maxPendingPerAddress,
+    maxPerNetwork: opts.maxPendingPerNetwork,
     clock: opts.clock,
     busy: () => handshaking.size + rateWait.size,
-    onDropped: (code) => sys.metrics.inc('meshwork_agent_refusals_total', { code }),
+    onDropped: (reason) => sys.metrics.inc('meshwork_accept_dropped_total', { reason }),
   });
+  // Each agent past TLS holds its source's claim (tls-admission.ts) until welcome or close.
+  const claims = new WeakMap<Duplex, () => void>();
+  const giveBack = (socket: Duplex): void => claims.get(socket)?.();
   const held = new Set<AgentConnection>();
   const sessions = new Map<string, Set<AgentConnection>>();
   let connected = 0;
@@ -108,6 +118,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       return stopping;
     },
     handshakeEnded(c) {
+      giveBack(c.socket);
       if (handshaking.delete(c)) gate.kick();
     },
     tryHold(c) {
@@ -138,6 +149,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     commandFrame: (c, frame) => commands.onFrame(c, frame),
     closed(c) {
       all.delete(c);
+      giveBack(c.socket);
       if (handshaking.delete(c)) gate.kick();
       held.delete(c);
     },
@@ -160,6 +172,14 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     // Agents never send Origin; browsers always do. The endpoint has no ambient credentials, but
     // a web page has no business here either.
     if (req.headers.origin !== undefined) return refuseUpgrade(socket, 'forbidden', 'The agent endpoint is not for browsers.');
+    // Counted against its source's caps until welcome: one source cannot hold every slot.
+    const claim = gate.claim(req.socket.remoteAddress);
+    if (!claim) {
+      sys.metrics.inc('meshwork_agent_refusals_total', { code: 'source_cap' });
+      return refuseUpgrade(socket, 'unavailable', 'Too many connections from this address or network are pending; come back later.');
+    }
+    claims.set(socket, claim);
+    socket.once('close', claim);
     // Beyond the rate the agent waits (its TLS is done, it counts as in progress), not refused.
     rateWait.offer({ req, socket, head });
   };
@@ -185,6 +205,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   keepalive.unref();
   // The admission's state, for /metrics (one timer; the counts are kept by the queues themselves).
   const admissionGauges = setInterval(() => {
+    sys.metrics.set('meshwork_accept_awaiting_hello', gate.awaitingHello);
     sys.metrics.set('meshwork_agent_accept_waiting', gate.queued);
     sys.metrics.set('meshwork_agent_accept_in_progress', gate.inProgress);
     sys.metrics.set('meshwork_agent_rate_waiting', rateWait.size);
@@ -240,6 +261,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     get held() {
       return held.size;
     },
+    accept: gate,
     close: () => (closing ??= close()),
   };
 }

@@ -10,9 +10,16 @@ export interface AgentEndpointOptions {
   /** Connections waiting at TCP accept: at most this many, each at most this long (then closed unserved). */
   acceptQueueMax: number;
   acceptQueueWaitMs: number;
+  /** A connection whose ClientHello does not start within this long is closed (it held no slot). */
+  clientHelloTimeoutMs: number;
+  /** Connections pending admission (accept → TLS done; agents: → welcome) per source address and per /24 or /64. */
+  maxPendingPerAddress: number;
+  maxPendingPerNetwork: number;
   /** Handshake and disconnect writes within this many ms share one store commit. */
   groupCommitMs: number;
   handshakeTimeoutMs: number;
+  /** An agent socket that sends no `hello` within this long after the upgrade is refused (handshake_timeout). */
+  helloTimeoutMs: number;
   pingIntervalMs: number;
   idleTimeoutMs: number;
   /** How long a refused socket is held silently, and how many may be held at once. */
@@ -48,8 +55,12 @@ export function agentEndpointOptions(config: ServerConfig, overrides: Partial<Ag
     // What the rate serves within the wait: beyond, a connection could not be served in time anyway.
     acceptQueueMax: Math.max(100, Math.ceil((config.agentHandshakeRate * 12_000) / 1000)),
     acceptQueueWaitMs: 12_000,
+    clientHelloTimeoutMs: config.acceptClientHelloTimeoutMs,
+    maxPendingPerAddress: config.acceptMaxPendingPerAddress,
+    maxPendingPerNetwork: config.acceptMaxPendingPerNetwork,
     groupCommitMs: 10,
     handshakeTimeoutMs: config.agentHandshakeTimeoutMs,
+    helloTimeoutMs: config.agentHelloTimeoutMs,
     pingIntervalMs: config.agentPingIntervalMs,
     idleTimeoutMs: config.agentIdleTimeoutMs,
     holdMs: config.agentHoldMs,

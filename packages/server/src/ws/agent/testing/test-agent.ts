@@ -66,12 +66,14 @@ export interface AgentSocket {
 
 export interface OpenOptions {
   headers?: Record<string, string>;
+  /** Source address (127.0.0.0/8 has many: "other sources" for the per-source limits). */
+  localAddress?: string;
 }
 
 /** Opens wss://…/agent. Resolves once open; rejects on an HTTP refusal (status in the error) or a close before open. */
 export function openAgentSocket(base: string, o: OpenOptions = {}): Promise<AgentSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base}${AGENT_WS_PATH}`, { rejectUnauthorized: false, perMessageDeflate: false, ...(o.headers ? { headers: o.headers } : {}) });
+    const ws = new WebSocket(`${base}${AGENT_WS_PATH}`, { rejectUnauthorized: false, perMessageDeflate: false, ...(o.headers ? { headers: o.headers } : {}), ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
     let tlsCertDer = Buffer.alloc(0);
     const frames: unknown[] = [];
     const queue: unknown[] = [];
