@@ -11,7 +11,8 @@ import type { AnyCommand, Input, OptionSpec, Values } from './spec.js';
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   data: { type: 'string', value: 'DIR', help: 'work on a data dir directly, as the local administrator (default: MESHWORK_DATA or ./data)' },
   server: { type: 'string', value: 'URL', help: 'talk to a running server instead (or MESHWORK_SERVER)' },
-  token: { type: 'string', value: 'T', help: 'API token for --server (or MESHWORK_TOKEN)' },
+  token: { type: 'string', value: 'T', help: 'API token for --server; visible in the process list (warns): prefer MESHWORK_TOKEN or --token-file' },
+  'token-file': { type: 'string', value: 'FILE', help: 'read the API token from FILE (mode 0600; one trailing newline stripped)' },
   ca: { type: 'string', value: 'FILE', help: "trust this CA (PEM) for the server's certificate (default with --data: DATA/tls/ca.crt)" },
   insecure: { type: 'boolean', help: 'do not verify the server certificate (prints a warning)' },
   json: { type: 'boolean', help: 'machine-readable output: the API JSON' },
@@ -67,6 +68,8 @@ function globalsFrom(v: Values): GlobalOptions {
     const val = s(k);
     if (val !== undefined) g[k] = val;
   }
+  const tokenFile = s('token-file');
+  if (tokenFile !== undefined) g.tokenFile = tokenFile;
   return g;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Choosing and opening the connection: local mode (`--data DIR`, in-process, acting as the local
- * administrator) or remote mode (`--server URL --token T`, HTTPS with an optional CA file).
+ * administrator) or remote mode (`--server URL` with a token from token.ts, HTTPS with an optional CA file).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,11 +9,13 @@ import WebSocket from 'ws';
 import { identityPaths, openLocal, type LocalServer } from '@meshwork/server';
 import { UsageError } from './errors.js';
 import { httpsTransport } from './https-fetch.js';
+import { resolveToken } from './token.js';
 
 export interface GlobalOptions {
   data?: string;
   server?: string;
   token?: string;
+  tokenFile?: string;
   ca?: string;
   insecure: boolean;
   json: boolean;
@@ -44,7 +46,7 @@ export function connect(g: GlobalOptions, env: NodeJS.ProcessEnv, warn: (line: s
   // An explicit --data beats a MESHWORK_SERVER from the environment; an explicit --server wins over all.
   const server = g.server ?? (g.data === undefined ? env.MESHWORK_SERVER : undefined);
   if (server === undefined || server === '') {
-    if (g.token !== undefined) throw new UsageError('--token needs --server (with --data the CLI acts as the local administrator)');
+    if (g.token !== undefined || g.tokenFile !== undefined) throw new UsageError('--token and --token-file need --server (with --data the CLI acts as the local administrator)');
     if (g.ca !== undefined || g.insecure) throw new UsageError('--ca and --insecure apply only with --server');
     // Opened on the first request, so usage errors found by the command never touch the data dir.
     const dir = dataDir(g, env);
@@ -65,8 +67,8 @@ export function connect(g: GlobalOptions, env: NodeJS.ProcessEnv, warn: (line: s
     throw new UsageError(`--server must be a URL like https://host:8443, got "${server}"`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--server must be an https:// URL, got "${server}"`);
-  const token = g.token ?? env.MESHWORK_TOKEN;
-  if (token === undefined || token === '') throw new UsageError('remote mode needs an API token: --token T or MESHWORK_TOKEN (create one with `meshwork token create USER --data DIR`)');
+  const token = resolveToken(g, env, warn);
+  if (token === undefined) throw new UsageError('remote mode needs an API token: MESHWORK_TOKEN or --token-file FILE (create one with `meshwork token create USER --data DIR`)');
   if (g.insecure && g.ca !== undefined) throw new UsageError('--ca and --insecure contradict each other');
   const file = g.insecure ? undefined : caFile(g);
   let ca: string | undefined;

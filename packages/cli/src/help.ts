@@ -19,7 +19,10 @@ function commandLines(commands: AnyCommand[]): string[] {
   return rows.map(([l, s]) => `  ${l.padEnd(width)}  ${s}`);
 }
 
-const GLOBAL_NOTE = 'Global options go before or after the command. Without --server the CLI opens the data dir directly.';
+const GLOBAL_NOTE = [
+  'Global options go before or after the command. Without --server the CLI opens the data dir directly.',
+  'API token: --token T, else --token-file FILE, else MESHWORK_TOKEN (--token shows in the process list: prefer the others).',
+].join('\n');
 
 /** Help for '' (everything), an area ('group') or a command ('group add'). */
 export function helpText(topic: string, commands: AnyCommand[]): string {

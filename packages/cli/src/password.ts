@@ -3,6 +3,7 @@
  * (scripts: `echo "$PW" | meshwork user add alice`), else prompted twice without echo.
  */
 import { CliError } from './errors.js';
+import { text as writeText } from './output/streams.js';
 
 export async function readPassword(what: string, stdin: NodeJS.ReadStream = process.stdin, stderr: NodeJS.WriteStream = process.stderr): Promise<string> {
   if (!stdin.isTTY) {
@@ -28,7 +29,7 @@ async function firstLine(stdin: NodeJS.ReadableStream): Promise<string> {
 
 function promptHidden(question: string, stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Promise<string> {
   return new Promise((resolve, reject) => {
-    stderr.write(question);
+    void writeText(stderr, question);
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
     stdin.resume();
@@ -37,7 +38,7 @@ function promptHidden(question: string, stdin: NodeJS.ReadStream, stderr: NodeJS
       stdin.off('data', onData);
       stdin.setRawMode(false);
       stdin.pause();
-      stderr.write('\n');
+      void writeText(stderr, '\n');
       if (err) reject(err);
       else resolve(value);
     };

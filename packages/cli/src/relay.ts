@@ -14,10 +14,6 @@ export async function deviceIdOf(ctx: Ctx, key: string): Promise<string> {
 
 /** Opens a relay session of `request` on the device (remote mode only). */
 export async function connectRelay(ctx: Ctx, deviceId: string, request: CreateRelaySession): Promise<OpenedRelay> {
-  if (!ctx.relaySocket) throw new CliError('unavailable', 'relay sessions need a running server: use --server URL (and --token)');
+  if (!ctx.relaySocket) throw new CliError('unavailable', 'relay sessions need a running server: use --server URL (with MESHWORK_TOKEN or --token-file)');
   return openRelay(ctx.client, deviceId, request, ctx.relaySocket);
 }
-
-/** Text from the device, made safe for a terminal: control characters shown as `?`. */
-// eslint-disable-next-line no-control-regex
-export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');

@@ -8,6 +8,8 @@ import { ConfigError } from '@meshwork/server';
 import { parseCommandLine, type Parsed } from './argv.js';
 import { serverCommands } from './commands/server.js';
 import { CliError, UsageError } from './errors.js';
+import { jsonText } from './output/printable.js';
+import { lineWriter, processText } from './output/streams.js';
 import type { AnyCommand, Ctx } from './spec.js';
 
 export interface Io {
@@ -18,8 +20,7 @@ export interface Io {
 }
 
 export const processIo: Io = {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
+  ...processText,
   env: process.env,
   readPassword: async (what) => (await import('./password.js')).readPassword(what),
 };
@@ -39,9 +40,10 @@ async function parse(argv: string[]): Promise<Parsed> {
 
 /** Exit code, or 'running' when a server was started and the process must stay up. */
 export async function run(argv: string[], io: Io = processIo): Promise<number | 'running'> {
-  const line = (write: (t: string) => void) => (t: string) => write(t.endsWith('\n') ? t : t + '\n');
-  const out = line(io.stdout);
-  const err = line(io.stderr);
+  // Everything printed passes the printable filter (output/printable.ts): server and device strings
+  // never reach the terminal raw. Commands print only through ctx.print / ctx.note.
+  const out = lineWriter(io.stdout);
+  const err = lineWriter(io.stderr);
   try {
     const parsed = await parse(argv);
     switch (parsed.kind) {
@@ -64,7 +66,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number | 
           const ctx: Ctx = {
             client: conn.client,
             json: parsed.globals.json,
-            print: (value, human) => (parsed.globals.json ? out(JSON.stringify(value, null, 2)) : out(human())),
+            print: (value, human) => out(parsed.globals.json ? jsonText(value) : human()),
             note: err,
             readPassword: io.readPassword,
             ...(conn.relaySocket ? { relaySocket: conn.relaySocket } : {}),

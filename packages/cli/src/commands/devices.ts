@@ -1,6 +1,6 @@
 /** `device list` and `events`. */
 import type { Device, DeviceGroup } from '@meshwork/protocol';
-import { list, table, time } from '../output.js';
+import { list, table, time } from '../output/table.js';
 import { resolveDevice, resolveGroup } from '../resolve.js';
 import { intOption, str, type CommandSpec } from '../spec.js';
 

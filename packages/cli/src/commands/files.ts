@@ -3,7 +3,7 @@
  * session per command). Remote paths are checked with the protocol's rule before anything is sent
  * (the agent checks again). Downloads go to LOCAL.part and are renamed once the size and SHA-256
  * match; uploads land on the device only when they match there. Progress on stderr when it is a
- * terminal. File names are device data: control characters are shown as `?` in human output.
+ * terminal. File names are device data: control characters are shown escaped in human output (output/printable.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -11,8 +11,10 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { FilesClient, type Hasher, type Progress } from '@meshwork/client';
 import { normalizeRemotePath, type FileEntry } from '@meshwork/protocol';
 import { CliError, UsageError } from '../errors.js';
-import { table } from '../output.js';
-import { connectRelay, deviceIdOf, printable } from '../relay.js';
+import { table } from '../output/table.js';
+import { printable } from '../output/printable.js';
+import { control, text } from '../output/streams.js';
+import { connectRelay, deviceIdOf } from '../relay.js';
 import { flag, pos, type CommandSpec, type Ctx } from '../spec.js';
 
 const sha256: () => Hasher = () => {
@@ -47,7 +49,8 @@ function progressBar(label: string): Progress | undefined {
     if (now - last < 100 && done !== total) return;
     last = now;
     const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-    process.stderr.write(`\r${label} ${(done / MiB).toFixed(1)} / ${(total / MiB).toFixed(1)} MiB (${pct}%)${done === total ? '\n' : ''}`);
+    void control(process.stderr, 'lineStart');
+    void text(process.stderr, `${label} ${(done / MiB).toFixed(1)} / ${(total / MiB).toFixed(1)} MiB (${pct}%)${done === total ? '\n' : ''}`);
   };
 }
 

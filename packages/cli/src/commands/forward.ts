@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { messageBytes, type RelaySocket } from '@meshwork/client';
 import { RelayHost, RELAY_CHUNK, TcpFrame } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
-import { connectRelay, deviceIdOf, printable } from '../relay.js';
+import { printable } from '../output/printable.js';
+import { connectRelay, deviceIdOf } from '../relay.js';
 import { pos, type CommandSpec, type Ctx } from '../spec.js';
 
 export interface ForwardSpec {

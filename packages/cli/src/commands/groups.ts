@@ -2,7 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { GROUP_RIGHT_NAMES, type DeviceGroup, type InstallFile } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
-import { list, table, time } from '../output.js';
+import { jsonText } from '../output/printable.js';
+import { list, table, time } from '../output/table.js';
 import { resolveGroup, resolveSubject } from '../resolve.js';
 import { flag, intOption, pos, str, type CommandSpec } from '../spec.js';
 
@@ -50,7 +51,7 @@ export const groupCommands: CommandSpec[] = [
     summary: "Print a group's agent install file (JSON: server URLs, ServerID, group id)",
     details: [
       'GROUP is a name or an id. With --token, an enrolment token is created and embedded in the file.',
-      'Here --token is that flag: in remote mode give the API token before the command, as --token=T, or in MESHWORK_TOKEN.',
+      'Here --token is that flag: in remote mode give the API token in MESHWORK_TOKEN or with --token-file (or before the command, as --token=T).',
     ].join('\n'),
     options: {
       token: { type: 'boolean', help: 'create an enrolment token and embed it' },
@@ -78,7 +79,8 @@ export const groupCommands: CommandSpec[] = [
       } else {
         file = await ctx.client.groups.installFile({ id: group.id });
       }
-      const text = JSON.stringify(file, null, 2) + '\n';
+      // The group name is user data: jsonText leaves no control character raw (same value when parsed).
+      const text = jsonText(file) + '\n';
       const out = str(input, 'out');
       if (out === undefined) {
         ctx.print(file, () => text.trimEnd());

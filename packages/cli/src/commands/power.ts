@@ -3,7 +3,7 @@ import { POWER_ACTIONS, type PowerAction } from '@meshwork/protocol';
 import { CliError } from '../errors.js';
 import { resolveDevice } from '../resolve.js';
 import { pos, type CommandSpec } from '../spec.js';
-import { safeName } from './run-output.js';
+import { printable } from '../output/printable.js';
 
 const HEX96 = /^[0-9a-f]{96}$/;
 const SUMMARY: Record<PowerAction, string> = { reboot: 'Reboot a device', shutdown: 'Shut a device down', sleep: 'Suspend a device (sleep)' };
@@ -20,9 +20,9 @@ export const powerCommands: CommandSpec[] = POWER_ACTIONS.map(
       const key = pos(input, 0);
       const id = HEX96.test(key) ? key : (await resolveDevice(ctx.client, key)).id;
       const r = await ctx.client.devices.power({ id, action });
-      ctx.print(r, () => `${DOING[action]} ${safeName(key)}: ${r.result === 'ok' ? 'confirmed by the agent' : r.result}${r.message ? ` (${safeName(r.message)})` : ''}`);
-      if (r.result === 'failed') throw new CliError('power_failed', `the agent could not ${action}: ${safeName(r.message)}`);
-      if (r.result === 'no_answer') throw new CliError('no_answer', `the agent did not confirm: ${safeName(r.message)}`);
+      ctx.print(r, () => `${DOING[action]} ${printable(key)}: ${r.result === 'ok' ? 'confirmed by the agent' : r.result}${r.message ? ` (${printable(r.message)})` : ''}`);
+      if (r.result === 'failed') throw new CliError('power_failed', `the agent could not ${action}: ${printable(r.message)}`);
+      if (r.result === 'no_answer') throw new CliError('no_answer', `the agent did not confirm: ${printable(r.message)}`);
     },
   }),
 );

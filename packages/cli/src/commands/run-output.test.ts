@@ -43,7 +43,7 @@ test('run: lines are prefixed per device; partial lines wait; bytes stay exact',
     { deviceId: 'b'.repeat(96), name: 'web', state: 'sent' },
     { deviceId: 'c'.repeat(96), name: 'evil\u001b[2J', state: 'sent' },
   ]);
-  assert.deepEqual([...names.values()], ['web#aaaaaaaa', 'web#bbbbbbbb', 'evil?[2J']);
+  assert.deepEqual([...names.values()], ['web#aaaaaaaa', 'web#bbbbbbbb', 'evil\\x1b[2J']);
 });
 
 test('run: the command line takes several --device and everything after --', () => {

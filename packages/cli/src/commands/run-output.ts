@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:os';
 import type { RunDeviceState, RunOutcome, RunTarget } from '@meshwork/protocol';
+import { printable } from '../output/printable.js';
 
 export interface DeviceEnd {
   state: RunDeviceState;
@@ -122,12 +123,9 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
 }
 
-/** A device name made safe for a terminal: control characters (escape sequences) become `?`. */
-export const safeName = (name: string): string => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-
 /** Display names that tell devices apart (a duplicate name gets its id prefix). */
 export function labels(devices: readonly RunTarget[]): Map<string, string> {
   const count = new Map<string, number>();
   for (const d of devices) count.set(d.name, (count.get(d.name) ?? 0) + 1);
-  return new Map(devices.map((d) => [d.deviceId, safeName((count.get(d.name) ?? 0) > 1 ? `${d.name}#${d.deviceId.slice(0, 8)}` : d.name)]));
+  return new Map(devices.map((d) => [d.deviceId, printable((count.get(d.name) ?? 0) > 1 ? `${d.name}#${d.deviceId.slice(0, 8)}` : d.name)]));
 }

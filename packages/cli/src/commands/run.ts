@@ -5,10 +5,10 @@
  * Several: lines prefixed `[name] `, a progress bar when stderr is a terminal, a summary line,
  * exit 0 only when every device exited 0. `--json`: the run's final state (API JSON) instead.
  */
-import { once } from 'node:events';
 import { openRunStream, type RunStream } from '@meshwork/client';
 import { RUN_DEFAULT_TIMEOUT_SECONDS, RUN_MAX_TIMEOUT_SECONDS, type OutputStream, type RunCreated } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
+import { control, remoteBytes, text } from '../output/streams.js';
 import { resolveDevice, resolveGroup } from '../resolve.js';
 import { intOption, str, strs, type CommandSpec, type Ctx, type Input } from '../spec.js';
 import { endNote, labels, LinePrefixer, progressBar, runExitCode, summaryLine, type DeviceEnd } from './run-output.js';
@@ -23,10 +23,6 @@ export interface RunIo {
 
 const processIo = (): RunIo => ({ stdout: process.stdout, stderr: process.stderr });
 
-async function write(out: NodeJS.WritableStream, data: Buffer | string): Promise<void> {
-  if (data.length === 0) return;
-  if (!out.write(data)) await once(out, 'drain');
-}
 
 async function createRun(ctx: Ctx, input: Input): Promise<{ created: RunCreated; timeoutSeconds: number }> {
   const deviceKeys = strs(input, 'device');
@@ -55,7 +51,7 @@ async function createRun(ctx: Ctx, input: Input): Promise<{ created: RunCreated;
 export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo()): Promise<number> {
   // Output streams from the server process that holds the agents: local mode (--data) cannot see it.
   const connect = ctx.relaySocket;
-  if (!connect) throw new UsageError('run streams output from the running server: use --server URL with --token T', 'run');
+  if (!connect) throw new UsageError('run streams output from the running server: use --server URL (with MESHWORK_TOKEN or --token-file)', 'run');
   const { created, timeoutSeconds } = await createRun(ctx, input);
   const devices = created.devices;
   const single = devices.length === 1;
@@ -64,9 +60,14 @@ export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo
   for (const d of devices) if (d.state !== 'sent') ends.set(d.deviceId, { state: d.state, outcome: null });
   const human = !ctx.json;
   const progress = human && !single && io.stderr.isTTY === true;
-  const note = async (line: string): Promise<void> => write(io.stderr, `${progress ? '\r\x1b[K' : ''}${line}\n`);
+  const note = async (line: string): Promise<void> => {
+    if (progress) await control(io.stderr, 'clearLine');
+    await text(io.stderr, `${line}\n`);
+  };
   const drawProgress = async (): Promise<void> => {
-    if (progress) await write(io.stderr, `\r\x1b[K${progressBar(ends.size, devices.length)}`);
+    if (!progress) return;
+    await control(io.stderr, 'clearLine');
+    await text(io.stderr, progressBar(ends.size, devices.length));
   };
 
   if (devices.length === 0) {
@@ -92,8 +93,8 @@ export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo
           const out = f.stream === 'stdout' ? io.stdout : io.stderr;
           const bytes = single ? data : prefixer(f.deviceId, f.stream).push(data);
           if (bytes.length === 0) continue;
-          if (progress) await write(io.stderr, '\r\x1b[K');
-          await write(out, bytes);
+          if (progress) await control(io.stderr, 'clearLine');
+          await remoteBytes(out, bytes);
           await drawProgress();
         } else if (f.type === 'exit') {
           const deviceId = f.deviceId;
@@ -104,9 +105,9 @@ export async function runOnDevices(ctx: Ctx, input: Input, io: RunIo = processIo
           ends.set(deviceId, end);
           if (!human) continue;
           if (!single) {
-            if (progress) await write(io.stderr, '\r\x1b[K');
-            await write(io.stdout, prefixer(deviceId, 'stdout').flush());
-            await write(io.stderr, prefixer(deviceId, 'stderr').flush());
+            if (progress) await control(io.stderr, 'clearLine');
+            await remoteBytes(io.stdout, prefixer(deviceId, 'stdout').flush());
+            await remoteBytes(io.stderr, prefixer(deviceId, 'stderr').flush());
           }
           const text = endNote(names.get(deviceId) ?? deviceId, end, timeoutSeconds);
           if (text) await note(text);

@@ -7,7 +7,9 @@
 import { messageBytes, type RelaySocket } from '@meshwork/client';
 import { DEFAULT_TERM, RELAY_CLOSE_CODES, TermName, TerminalAgentFrame, type TerminalResize } from '@meshwork/protocol';
 import { CliError } from '../errors.js';
-import { connectRelay, deviceIdOf, printable } from '../relay.js';
+import { printable } from '../output/printable.js';
+import { control, remoteBytesNow, text } from '../output/streams.js';
+import { connectRelay, deviceIdOf } from '../relay.js';
 import { pos, type CommandSpec } from '../spec.js';
 
 export interface TerminalIo {
@@ -52,7 +54,7 @@ export function runTerminal(socket: RelaySocket, io: TerminalIo): Promise<number
       }
       const bytes = messageBytes(ev.data);
       if (!bytes) return;
-      if (!io.stdout.write(bytes)) {
+      if (!remoteBytesNow(io.stdout, bytes)) {
         socket.pause?.();
         io.stdout.once('drain', () => socket.resume?.());
       }
@@ -60,7 +62,10 @@ export function runTerminal(socket: RelaySocket, io: TerminalIo): Promise<number
     socket.addEventListener('close', (ev) => {
       cleanup();
       if (exitCode !== null) return resolve(exitCode);
-      if (ev.code !== RELAY_CLOSE_CODES.normal) io.stderr.write(`\r\nmeshwork: the session ended: ${printable(ev.reason || String(ev.code))} (${ev.code})\n`);
+      if (ev.code !== RELAY_CLOSE_CODES.normal) {
+        void control(io.stderr, 'freshLine');
+        void text(io.stderr, `meshwork: the session ended: ${printable(ev.reason || String(ev.code))} (${ev.code})\n`);
+      }
       resolve(ev.code === RELAY_CLOSE_CODES.normal ? 0 : 1);
     });
     if (tty) {

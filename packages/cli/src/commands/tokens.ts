@@ -1,5 +1,5 @@
 /** `token create|list|revoke`: API tokens for automation (`Authorization: Bearer …`). */
-import { table, time } from '../output.js';
+import { table, time } from '../output/table.js';
 import { resolveUser } from '../resolve.js';
 import { intOption, pos, str, type CommandSpec } from '../spec.js';
 

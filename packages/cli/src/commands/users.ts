@@ -1,7 +1,7 @@
 /** `user add|list|passwd|delete`. */
 import { SITE_RIGHT_NAMES, type SiteRightName, type User } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
-import { list, table, time } from '../output.js';
+import { list, table, time } from '../output/table.js';
 import { resolveUser } from '../resolve.js';
 import { flag, pos, str, type CommandSpec } from '../spec.js';
 

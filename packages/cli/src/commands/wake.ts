@@ -1,9 +1,9 @@
 /** `meshwork wake DEVICE`: Wake-on-LAN of an offline device through online agents in its subnets (`wake` right). */
 import { CliError } from '../errors.js';
-import { table } from '../output.js';
+import { table } from '../output/table.js';
 import { resolveDevice } from '../resolve.js';
 import { pos, type CommandSpec } from '../spec.js';
-import { safeName } from './run-output.js';
+import { printable } from '../output/printable.js';
 
 const HEX96 = /^[0-9a-f]{96}$/;
 
@@ -20,8 +20,8 @@ export const wakeCommands: CommandSpec[] = [
       const r = await ctx.client.devices.wake({ id });
       ctx.print(r, () =>
         r.agents.length === 0
-          ? `no online agent shares a network with ${safeName(key)}`
-          : [`MACs: ${r.macs.join(', ')}`, table(['AGENT', 'RESULT', 'MESSAGE'], r.agents.map((a) => [safeName(a.name), a.result, safeName(a.message)]))].join('\n'),
+          ? `no online agent shares a network with ${printable(key)}`
+          : [`MACs: ${r.macs.join(', ')}`, table(['AGENT', 'RESULT', 'MESSAGE'], r.agents.map((a) => [printable(a.name), a.result, printable(a.message)]))].join('\n'),
       );
       if (!r.agents.some((a) => a.result === 'sent')) throw new CliError('not_sent', r.agents.length === 0 ? 'no agent could send the magic packets' : 'no agent confirmed sending the magic packets');
     },

@@ -48,7 +48,7 @@ export const endpoints = {
   // ---- authentication ----
   'auth.login': def({
     method: 'POST', path: '/api/v1/auth/login', summary: 'Log in with password and, if enabled, a TOTP or backup code', auth: 'none',
-    body: z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(512), totp: z.string().regex(/^\d{6}$/).optional(), backupCode: z.string().min(6).max(32).optional() }).strict(),
+    body: z.object({ name: m.LoginName, password: z.string().min(1).max(512), totp: z.string().regex(/^\d{6}$/).optional(), backupCode: z.string().min(6).max(32).optional() }).strict(),
     response: m.SessionInfo,
   }),
   'auth.passkeyBegin': def({
@@ -91,7 +91,7 @@ export const endpoints = {
   }),
   'account.passkeyRegisterFinish': def({
     method: 'POST', path: '/api/v1/account/passkeys/register/finish', summary: 'Finish registering a passkey with the authenticator response', auth: 'user',
-    body: z.object({ challengeId: m.RecordId, name: z.string().trim().min(1).max(64), response: m.WebAuthnJson }).strict(),
+    body: z.object({ challengeId: m.RecordId, name: m.Label(64), response: m.WebAuthnJson }).strict(),
     response: m.Passkey,
   }),
   'account.passkeyDelete': def({
@@ -121,7 +121,7 @@ export const endpoints = {
   'tokens.list': def({ method: 'GET', path: '/api/v1/tokens', summary: 'API tokens (own; all for admins)', auth: 'user', response: z.array(m.ApiToken) }),
   'tokens.create': def({
     method: 'POST', path: '/api/v1/tokens', summary: 'Create an API token; the secret is shown once', auth: 'user',
-    body: z.object({ name: z.string().min(1).max(128), userId: m.RecordId.optional(), expiresInDays: z.number().int().min(1).max(3650).optional() }).strict(),
+    body: z.object({ name: m.Label(128), userId: m.RecordId.optional(), expiresInDays: z.number().int().min(1).max(3650).optional() }).strict(),
     response: z.object({ token: m.ApiToken, secret: z.string() }),
   }),
   'tokens.revoke': def({ method: 'DELETE', path: '/api/v1/tokens/:id', summary: 'Revoke an API token', auth: 'user', params: IdParam, response: Ok }),
@@ -130,11 +130,11 @@ export const endpoints = {
   'userGroups.list': def({ method: 'GET', path: '/api/v1/user-groups', summary: 'List user groups', auth: 'user', response: z.array(m.UserGroup) }),
   'userGroups.create': def({
     method: 'POST', path: '/api/v1/user-groups', summary: 'Create a user group', auth: 'user',
-    body: z.object({ name: m.DisplayName, description: z.string().max(1024).default('') }).strict(), response: m.UserGroup,
+    body: z.object({ name: m.DisplayNameInput, description: m.MultilineText(1024).default('') }).strict(), response: m.UserGroup,
   }),
   'userGroups.update': def({
     method: 'PATCH', path: '/api/v1/user-groups/:id', summary: 'Rename a user group', auth: 'user', params: IdParam,
-    body: z.object({ name: m.DisplayName.optional(), description: z.string().max(1024).optional() }).strict(), response: m.UserGroup,
+    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional() }).strict(), response: m.UserGroup,
   }),
   'userGroups.delete': def({ method: 'DELETE', path: '/api/v1/user-groups/:id', summary: 'Delete a user group', auth: 'user', params: IdParam, response: Ok }),
   'userGroups.addMember': def({
@@ -150,12 +150,12 @@ export const endpoints = {
   'groups.list': def({ method: 'GET', path: '/api/v1/groups', summary: 'Device groups visible to the caller', auth: 'user', response: z.array(m.DeviceGroup) }),
   'groups.create': def({
     method: 'POST', path: '/api/v1/groups', summary: 'Create a device group (the creator gets full rights)', auth: 'user',
-    body: z.object({ name: m.DisplayName, description: z.string().max(1024).default('') }).strict(), response: m.DeviceGroup,
+    body: z.object({ name: m.DisplayNameInput, description: m.MultilineText(1024).default('') }).strict(), response: m.DeviceGroup,
   }),
   'groups.get': def({ method: 'GET', path: '/api/v1/groups/:id', summary: 'One device group', auth: 'user', params: GroupParam, response: m.DeviceGroup }),
   'groups.update': def({
     method: 'PATCH', path: '/api/v1/groups/:id', summary: 'Rename or describe a device group', auth: 'user', params: GroupParam,
-    body: z.object({ name: m.DisplayName.optional(), description: z.string().max(1024).optional() }).strict(), response: m.DeviceGroup,
+    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional() }).strict(), response: m.DeviceGroup,
   }),
   'groups.delete': def({ method: 'DELETE', path: '/api/v1/groups/:id', summary: 'Delete a device group and its devices', auth: 'user', params: GroupParam, response: Ok }),
   'groups.setRights': def({
@@ -200,7 +200,7 @@ export const endpoints = {
   'devices.get': def({ method: 'GET', path: '/api/v1/devices/:id', summary: 'One device', auth: 'user', params: DeviceParam, response: m.Device }),
   'devices.update': def({
     method: 'PATCH', path: '/api/v1/devices/:id', summary: 'Rename, tag, annotate or move a device', auth: 'user', params: DeviceParam,
-    body: z.object({ name: z.string().trim().min(1).max(256).optional(), tags: z.array(z.string().trim().min(1).max(64)).max(64).optional(), notes: z.string().max(4096).optional(), groupId: m.Hex96.optional() }).strict(),
+    body: z.object({ name: m.Label(256).optional(), tags: z.array(m.Label(64)).max(64).optional(), notes: m.MultilineText(4096).optional(), groupId: m.Hex96.optional() }).strict(),
     response: m.Device,
   }),
   'devices.inventory': def({

@@ -15,6 +15,25 @@ export const UserName = z
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lowercase letters, digits, dot, dash or underscore');
 export const Password = z.string().min(8, 'at least 8 characters').max(512);
 export const DisplayName = z.string().trim().min(1).max(128);
+
+/**
+ * Names, labels and text that users set (request bodies only: records the API returns keep plain
+ * strings, so data stored before this rule still lists). Refused: C0 controls, DEL, C1 controls,
+ * U+2028/U+2029 and bidi embeddings, overrides and isolates (U+202A–E, U+2066–9) — terminal escape
+ * sequences and text that reads differently than it is. Multi-line text may hold `\n` and `\t`.
+ * The CLI also filters everything it prints (agent-reported strings cannot be refused this way).
+ */
+const NO_CONTROLS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/;
+const NO_CONTROLS_BUT_LINES = /^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/;
+const NO_CONTROLS_MESSAGE = 'control characters and bidirectional overrides are not allowed';
+/** A one-line name or label set by a user: trimmed, 1–`max` characters, no control characters. */
+export const Label = (max: number) => z.string().trim().min(1).max(max).regex(NO_CONTROLS, NO_CONTROLS_MESSAGE);
+/** Free text set by a user (descriptions, notes): lines and tabs, no other control characters. */
+export const MultilineText = (max: number) => z.string().max(max).regex(NO_CONTROLS_BUT_LINES, NO_CONTROLS_MESSAGE);
+/** User group and device group names in requests. */
+export const DisplayNameInput = Label(128);
+/** The name typed at login: untrimmed (it must match exactly), but without control characters. */
+export const LoginName = z.string().min(1).max(64).regex(NO_CONTROLS, NO_CONTROLS_MESSAGE);
 export const IsoTime = z.string().max(40);
 
 export const GroupRightNameSchema = z.enum(['full', ...GROUP_RIGHT_NAMES]);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, time } from './output.js';
-import { parseGroupRights } from './commands/groups.js';
-import { UsageError } from './errors.js';
+import { table, time } from './table.js';
+import { parseGroupRights } from '../commands/groups.js';
+import { UsageError } from '../errors.js';
 
 test('tables align every column but the last', () => {
   assert.equal(table(['NAME', 'ID'], [['alice', '1'], ['b', '22']]), 'NAME   ID\nalice  1\nb      22');

@@ -1,8 +1,9 @@
-/** Human output helpers: aligned tables and compact times. */
+/** Human output helpers: aligned tables and compact times. Cells are raw strings, made printable here. */
+import { printable } from './printable.js';
 
 /** Columns padded to the widest cell, two spaces apart; the last column is not padded. */
 export function table(headers: string[], rows: string[][]): string {
-  const all = [headers, ...rows];
+  const all = [headers, ...rows].map((r) => r.map(printable));
   const widths = headers.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   return all
     .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd())
