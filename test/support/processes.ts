@@ -122,10 +122,12 @@ export interface ServerProc {
 
 /**
  * Starts `meshwork server start --port PORT --data DIR` (PORT 0: any free port) and resolves once
- * its JSON 'listening' log line names the bound port.
+ * its JSON 'listening' log line names the bound port. `onSpawn` runs right after the process is
+ * created (its pid is known, it has not started serving yet).
  */
-export async function startServer(procs: ProcessSet, dataDir: string, port = 0, extraArgs: string[] = []): Promise<ServerProc> {
+export async function startServer(procs: ProcessSet, dataDir: string, port = 0, extraArgs: string[] = [], onSpawn?: (proc: Proc) => void): Promise<ServerProc> {
   const proc = procs.spawn('server', [CLI_MAIN, 'server', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...extraArgs], cleanEnv());
+  onSpawn?.(proc);
   const bound = await waitFor(
     "the server's 'listening' log line",
     () => {

@@ -10,7 +10,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
 import { WORKER_HEADER } from './cluster/messages.js';
 import { ClusterPrimary } from './cluster/primary.js';
 import { clusterWorker, workerShare } from './cluster/worker.js';
@@ -26,7 +25,6 @@ import type { System } from './system.js';
 import { attachBrowserStream, type BrowserStream } from './ws/browser-stream.js';
 import { attachAgentEndpoint, type AgentEndpoint } from './ws/agent/endpoint.js';
 import { attachRelayEndpoint, type RelayEndpoint } from './ws/relay/endpoint.js';
-import { relaySpliceDir } from './ws/relay/splice.js';
 import { attachRunStream, type RunStream } from './ws/run-stream.js';
 
 export interface RunningServer {
@@ -91,7 +89,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
     await app.listen({ host: config.host, port: config.port });
     port = (app.server.address() as AddressInfo).port;
     stream = attachBrowserStream(sys, app.server as unknown as HttpsServer);
-    relay = await attachRelayEndpoint(sys, app.server as unknown as HttpsServer, worker ? { spliceDir: relaySpliceDir(process.ppid) } : {});
+    relay = await attachRelayEndpoint(sys, app.server as unknown as HttpsServer, worker ? { splice: worker.splice } : {});
     runStream = attachRunStream(sys, app.server as unknown as HttpsServer);
     if (config.metricsPort > 0) metricsServer = await startMetricsServer(sys, config.host, config.metricsPort);
   } catch (e) {
@@ -147,7 +145,6 @@ async function runPrimary(sys: System, primary: ClusterPrimary, signals: SignalC
     (closing ??= (async () => {
       for (const t of timers) clearTimeout(t);
       await primary.stop();
-      rmSync(relaySpliceDir(process.pid), { recursive: true, force: true });
       await closeSystem(sys);
       sys.log.info('stopped');
     })());

@@ -7,6 +7,8 @@
  *             yet — then forks N workers (round-robin scheduling) that all listen on the same port,
  *             and resolves with the port once every one is `ready`
  *   bus       every worker's IpcBus goes through IpcBusHub here (events, devices, presence claims)
+ *   splice    the private directory of the workers' relay splice sockets and the cluster key they
+ *             prove to each other (splice-dir.ts), made here before forking, removed on stop
  *   crashes   a worker that dies is noticed here: its devices go offline and its presence rows are
  *             removed (recordWorkerLost), then it is restarted (RestartBackoff) with a new worker id
  *   stop      `shutdown` to every worker, wait for them to drain, kill the ones that did not
@@ -23,6 +25,8 @@ import { clearStalePresence, recordWorkerLost } from '../domain/agents/lifecycle
 import type { System } from '../system.js';
 import { isWorkerMessage, WORKER_ID_ENV, WORKER_SLOT_ENV, type PrimaryMessage } from './messages.js';
 import { RestartBackoff } from './restart.js';
+import { createSplice, removeSplice, spliceEnv } from './splice-dir.js';
+import type { SpliceConfig } from '../ws/relay/splice-auth.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 /** Shutdown: how long workers may drain before they are killed (main.ts gives up after 10 s). */
@@ -51,6 +55,7 @@ export class ClusterPrimary {
   readonly bus: IpcBusHub;
   private readonly slots: Slot[];
   private sys: System | null = null;
+  private splice: SpliceConfig | null = null;
   private startup: Startup | null = null;
   private stopping = false;
 
@@ -69,6 +74,7 @@ export class ClusterPrimary {
     this.sys = sys;
     const stale = await clearStalePresence(sys);
     if (stale > 0) sys.log.info({ devices: stale }, 'cleared presence left by a previous run');
+    this.splice = createSplice(sys.config.dataDir);
     cluster.schedulingPolicy = cluster.SCHED_RR;
     cluster.setupPrimary({ exec: WORKER_MAIN, args: this.argv });
     return new Promise<number>((resolve, reject) => {
@@ -109,6 +115,7 @@ export class ClusterPrimary {
     }
     await settleWithin(Promise.all(exits), 1_000);
     for (const s of killed) await this.sys?.store.clearPresenceOfWorker(s.workerId).catch(() => 0);
+    if (this.splice) removeSplice(this.splice);
   }
 
   private *live(): Iterable<Worker> {
@@ -122,7 +129,7 @@ export class ClusterPrimary {
     s.failure = null;
     s.startedAt = Date.now();
     const workerId = s.workerId;
-    const w = cluster.fork({ [WORKER_ID_ENV]: workerId, [WORKER_SLOT_ENV]: String(s.n) });
+    const w = cluster.fork({ [WORKER_ID_ENV]: workerId, [WORKER_SLOT_ENV]: String(s.n), ...(this.splice ? spliceEnv(this.splice) : {}) });
     s.worker = w;
     w.on('message', (m: unknown) => this.onMessage(s, m));
     // An IPC send to a worker that just exited emits 'error'; without a listener it would throw here.

@@ -1,13 +1,15 @@
 /**
  * The worker side of multi-worker mode: who this worker is (slot and id, from the primary's
- * environment), its bus (IpcBus through the primary), and its part of the control protocol —
+ * environment, with the relay splice directory and key: splice-dir.ts), its bus (IpcBus through the primary), and its part of the control protocol —
  * `ready` once listening, `failed` when it cannot start, and draining on the primary's `shutdown`
  * or when the primary is gone (IPC channel closed), so no worker outlives its primary.
  */
 import cluster from 'node:cluster';
 import { IpcBus } from '../bus/ipc-bus.js';
 import type { ServerConfig } from '../config.js';
+import type { SpliceConfig } from '../ws/relay/splice-auth.js';
 import { isShutdownMessage, WORKER_ID_ENV, WORKER_SLOT_ENV, type WorkerMessage } from './messages.js';
+import { takeSpliceEnv } from './splice-dir.js';
 
 /** A worker that does not finish draining in this time exits 1 (the primary would kill it soon after). */
 const DRAIN_LIMIT_MS = 9_500;
@@ -18,6 +20,8 @@ export interface WorkerContext {
   /** Unique per worker process (a restarted worker gets a new one); recorded in presence rows. */
   workerId: string;
   bus: IpcBus;
+  /** The primary's relay splice directory and cluster key (taken out of the environment). */
+  splice: SpliceConfig;
   ready(port: number): void;
   /** Runs `stop` when the primary says `shutdown` or disappears, then exits (0, or 1 if stop failed). */
   onShutdown(stop: () => Promise<void>): void;
@@ -28,9 +32,12 @@ export function clusterWorker(env: NodeJS.ProcessEnv = process.env): WorkerConte
   const workerId = env[WORKER_ID_ENV];
   const slot = Number(env[WORKER_SLOT_ENV]);
   if (!cluster.isWorker || !workerId || !Number.isInteger(slot) || slot < 1) return null;
+  const splice = takeSpliceEnv(env);
+  if (!splice) throw new Error('the cluster primary gave this worker no relay splice directory and key');
   return {
     slot,
     workerId,
+    splice,
     bus: new IpcBus(workerId),
     ready: (port) => send({ mw: 'ctl', type: 'ready', port }),
     onShutdown(stop) {

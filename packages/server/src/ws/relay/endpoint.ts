@@ -32,6 +32,7 @@ import { refuseUpgrade, requestUrl, upgradeRouter } from '../upgrade.js';
 import { wsEnd, type PipeEnd } from './end.js';
 import { PIPE_LIMITS, RelayPipe, type Frame, type PipeLimits } from './pipe.js';
 import { connectSplice, listenSplice, type SpliceAnswer, type SpliceHello } from './splice.js';
+import type { SpliceConfig } from './splice-auth.js';
 
 export interface RelayEndpointOptions extends PipeLimits {
   pingIntervalMs: number;
@@ -40,8 +41,8 @@ export interface RelayEndpointOptions extends PipeLimits {
   maxEarlyBytes: number;
   /** Paired sessions per user. */
   maxActivePerUser: number;
-  /** Multi-worker mode: the directory of the workers' splice sockets (mode 0700). */
-  spliceDir?: string;
+  /** Multi-worker mode: the primary's private splice directory and cluster key (splice-auth.ts). */
+  splice?: SpliceConfig;
 }
 
 export const RELAY_ENDPOINT_DEFAULTS: RelayEndpointOptions = {
@@ -208,8 +209,8 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
 
   /** A socket for another worker's session: splice it there once that worker admits it. */
   const forward = (req: IncomingMessage, socket: Duplex, head: Buffer, owner: number, hello: SpliceHello): void => {
-    if (opts.spliceDir === undefined) return refuseUpgrade(socket, 'not_found');
-    void connectSplice(opts.spliceDir, owner, hello).then(({ answer, link }) => {
+    if (opts.splice === undefined) return refuseUpgrade(socket, 'not_found');
+    void connectSplice(opts.splice, owner, hello).then(({ answer, link }) => {
       if (!answer.ok || !link) return refuseUpgrade(socket, answer.ok ? 'internal' : answer.code, answer.ok ? undefined : answer.message);
       if (socket.destroyed || stopping) return link.abort();
       upgrade(req, socket, head, hello.end, 'spliced', (end) => {
@@ -262,10 +263,10 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
   };
 
   let spliceServer: NetServer | null = null;
-  if (opts.spliceDir !== undefined && sys.relay.slot > 0) {
+  if (opts.splice !== undefined && sys.relay.slot > 0) {
     const admitted = new WeakMap<SpliceHello, { record: RelayRecord; principal?: Principal }>();
     spliceServer = await listenSplice(
-      opts.spliceDir,
+      opts.splice,
       sys.relay.slot,
       async (h) => {
         const { answer, record, principal } = await admit(h);
@@ -276,6 +277,7 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
         const a = admitted.get(h);
         if (a) join(end, h.end, a.record, a.principal);
       },
+      (why) => sys.log.warn({ worker: sys.relay.slot, why }, 'relay splice connection dropped: it did not prove the cluster key'),
     );
   }
 

@@ -6,28 +6,36 @@
  * the owner over a Unix socket; the owner claims the secret and pipes it like a local end.
  *
  * Wire format on the Unix socket: frames of `[type u8][length u32 BE][payload]`.
- *   0x01 hello   forwarder → owner, JSON SpliceHello     0x02 answer  owner → forwarder, JSON SpliceAnswer
- *   0x10 text    data frame                             0x11 binary  data frame
+ *   0x03 challenge  forwarder → owner   nonceF             } the mutual proof of the cluster key
+ *   0x04 owner      owner → forwarder   nonceO ‖ MAC       } (splice-auth.ts), before anything else;
+ *   0x05 proof      forwarder → owner   MAC                } a failed proof drops the connection
+ *   0x01 hello      forwarder → owner, JSON SpliceHello     0x02 answer  owner → forwarder, JSON SpliceAnswer
+ *   0x10 text    data frame                                0x11 binary  data frame
  *   0x20 close   u16 close code + UTF-8 reason
  * Backpressure is TCP-like on both sides: the Unix socket's write callbacks count as "sent", and a
- * paused reader stops reading the socket. The socket directory is created mode 0700, so only the
- * server's own user can connect; a connector still has to present a valid, unclaimed secret.
+ * paused reader stops reading the socket. Who may connect: splice-auth.ts (a private directory
+ * made fresh by the primary, and the key); a connector still has to present a valid, unclaimed secret.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorCode } from '@meshwork/protocol';
 import { RELAY_CLOSE_CODES, RELAY_MAX_FRAME } from '@meshwork/protocol';
 import type { RelayEnd } from '../../domain/relay/registry.js';
 import { safeReason, type PipeEnd } from './end.js';
+import { assertPrivateDir, checkOwnerProof, newNonce, ownerProof, spliceProof, SPLICE_NONCE_BYTES, validProof, type SpliceConfig } from './splice-auth.js';
 
 const HELLO = 0x01;
 const ANSWER = 0x02;
+const CHALLENGE = 0x03;
+const OWNER_PROOF = 0x04;
+const PROOF = 0x05;
 const TEXT = 0x10;
 const BINARY = 0x11;
 const CLOSE = 0x20;
 const MAX_PAYLOAD = RELAY_MAX_FRAME + 64;
+/** The key proof and the hello must be done within this time, or the connection is dropped. */
+const HANDSHAKE_MS = 5_000;
 
 /** What the forwarding worker tells the owner about the socket it holds. */
 export interface SpliceHello {
@@ -42,9 +50,6 @@ export interface SpliceHello {
 export type SpliceAnswer = { ok: true } | { ok: false; code: ErrorCode; message?: string };
 
 export const splicePath = (dir: string, slot: number): string => join(dir, `w${slot}.sock`);
-
-/** The splice socket directory of the workers of one cluster primary (short: Unix paths are ≤ 107 bytes). */
-export const relaySpliceDir = (primaryPid: number): string => join(tmpdir(), `meshwork-relay-${primaryPid}`);
 
 function head(type: number, length: number): Buffer {
   const h = Buffer.allocUnsafe(5);
@@ -161,29 +166,50 @@ class SpliceEnd implements PipeEnd {
 }
 
 /**
- * The owner's side: listens on `splicePath(dir, slot)`. `admit` claims the secret and answers; on
- * success it receives the end to pair.
+ * The owner's side: listens on `splicePath(dir, slot)` in the primary's private directory (checked
+ * again here). A connector must prove the cluster key first; `admit` then claims the secret and
+ * answers; on success `accepted` receives the end to pair. `refused` hears of connections dropped
+ * for failing the proof (or for saying anything before it).
  */
-export function listenSplice(
-  dir: string,
+export async function listenSplice(
+  splice: SpliceConfig,
   slot: number,
   admit: (hello: SpliceHello) => Promise<SpliceAnswer>,
   accepted: (hello: SpliceHello, end: PipeEnd) => void,
+  refused: (why: string) => void = () => undefined,
 ): Promise<Server> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = splicePath(dir, slot);
+  assertPrivateDir(splice.dir);
+  const path = splicePath(splice.dir, slot);
   rmSync(path, { force: true });
   const server = createServer((socket) => {
     socket.on('error', () => socket.destroy());
     const decoder = new Decoder();
+    const nonceO = newNonce();
+    let nonceF: Buffer | null = null;
+    let proven = false;
     let end: SpliceEnd | null = null;
     let hello: SpliceHello | null = null;
+    const handshake = setTimeout(() => drop('no proof of the cluster key in time'), HANDSHAKE_MS);
+    handshake.unref();
+    socket.once('close', () => clearTimeout(handshake));
+    function drop(why: string): void {
+      refused(why);
+      socket.destroy();
+    }
     socket.on('data', (chunk: Buffer) => {
       const frames = decoder.push(chunk);
-      if (!frames) return void (end ? end.finish(RELAY_CLOSE_CODES.peerGone, 'splice protocol error') : socket.destroy());
+      if (!frames) return void (end ? end.finish(RELAY_CLOSE_CODES.peerGone, 'splice protocol error') : drop('oversized frame'));
       for (const f of frames) {
         if (end) end.deliver(f.type, f.payload);
-        else if (!hello && f.type === HELLO) {
+        else if (!nonceF) {
+          if (f.type !== CHALLENGE || f.payload.length !== SPLICE_NONCE_BYTES) return drop('no key challenge');
+          nonceF = Buffer.from(f.payload);
+          socket.write(frame(OWNER_PROOF, ownerProof(splice.key, nonceF, nonceO)));
+        } else if (!proven) {
+          if (f.type !== PROOF || !validProof(splice.key, 'forwarder', nonceF, nonceO, f.payload)) return drop('wrong proof of the cluster key');
+          proven = true;
+        } else if (!hello && f.type === HELLO) {
+          clearTimeout(handshake);
           hello = parseHello(f.payload);
           if (!hello) return void socket.destroy();
           socket.pause();
@@ -232,11 +258,19 @@ export interface SpliceLink {
   abort(): void;
 }
 
-/** Connects to the owner and asks it to admit an end; resolves with its answer. */
-export function connectSplice(dir: string, slot: number, hello: SpliceHello): Promise<{ answer: SpliceAnswer; link: SpliceLink | null }> {
+/**
+ * Connects to the owner, checks that it holds the cluster key, proves that this worker does, and
+ * only then asks it to admit an end; resolves with its answer. A listener that fails the proof
+ * never sees the hello (the session's secret, the user) nor any relay byte: `unavailable`.
+ */
+export function connectSplice(splice: SpliceConfig, slot: number, hello: SpliceHello): Promise<{ answer: SpliceAnswer; link: SpliceLink | null }> {
   return new Promise((resolve) => {
-    const socket = createConnection(splicePath(dir, slot));
+    const socket = createConnection(splicePath(splice.dir, slot));
     const decoder = new Decoder();
+    const nonceF = newNonce();
+    const handshake = setTimeout(() => socket.destroy(), HANDSHAKE_MS);
+    handshake.unref();
+    let proven = false;
     let answered = false;
     let local: PipeEnd | null = null;
     let inflight = 0;
@@ -257,13 +291,26 @@ export function connectSplice(dir: string, slot: number, hello: SpliceHello): Pr
       local.close(code, reason);
     };
     socket.on('error', fail);
-    socket.on('close', () => (answered ? endLocal(RELAY_CLOSE_CODES.peerGone, 'the other worker went away') : fail()));
-    socket.on('connect', () => socket.write(frame(HELLO, Buffer.from(JSON.stringify(hello)))));
+    socket.on('close', () => {
+      clearTimeout(handshake);
+      if (answered) endLocal(RELAY_CLOSE_CODES.peerGone, 'the other worker went away');
+      else fail();
+    });
+    socket.on('connect', () => socket.write(frame(CHALLENGE, nonceF)));
     socket.on('data', (chunk: Buffer) => {
       const frames = decoder.push(chunk);
       if (!frames) return void socket.destroy();
       for (const f of frames) {
-        if (!answered) {
+        if (!proven) {
+          const nonceO = f.type === OWNER_PROOF ? checkOwnerProof(splice.key, nonceF, f.payload) : null;
+          if (!nonceO) return void socket.destroy();
+          proven = true;
+          clearTimeout(handshake);
+          socket.cork();
+          socket.write(frame(PROOF, spliceProof(splice.key, 'forwarder', nonceF, nonceO)));
+          socket.write(frame(HELLO, Buffer.from(JSON.stringify(hello))));
+          socket.uncork();
+        } else if (!answered) {
           if (f.type !== ANSWER) return void socket.destroy();
           answered = true;
           let answer: SpliceAnswer;
