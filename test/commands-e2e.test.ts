@@ -16,6 +16,9 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { eventStreamUrl, openEventStream } from '@meshwork/client';
+import type { StreamServerFrame } from '@meshwork/protocol';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -118,6 +121,9 @@ describe('commands, power and Wake-on-LAN end to end', () => {
   const agents: Running[] = [];
   let remote: string[] = [];
   let bobRemote: string[] = [];
+  let bobToken = '';
+  let baseUrl = '';
+  let caPath = '';
   let carolRemote: string[] = [];
   let aliceId = '';
   let one = ''; // device of agent 1 (stays online)
@@ -137,7 +143,7 @@ describe('commands, power and Wake-on-LAN end to end', () => {
     await ok(['user', 'add', 'bob', ...local], 'bobs password 1\n');
     await ok(['user', 'add', 'carol', ...local], 'carols password 1\n');
     const token = (await ok(['token', 'create', 'alice', ...local])).trim();
-    const bobToken = (await ok(['token', 'create', 'bob', ...local])).trim();
+    bobToken = (await ok(['token', 'create', 'bob', ...local])).trim();
     const carolToken = (await ok(['token', 'create', 'carol', ...local])).trim();
 
     server = start([CLI, 'server', 'start', '--port', '0', '--data', data]);
@@ -154,7 +160,9 @@ describe('commands, power and Wake-on-LAN end to end', () => {
       if (server?.child.exitCode !== null) assert.fail(`the server exited:\n${server?.log()}`);
       return undefined;
     });
-    const base = ['--server', `https://127.0.0.1:${port}`, '--ca', join(data, 'tls', 'ca.crt')];
+    baseUrl = `https://127.0.0.1:${port}`;
+    caPath = join(data, 'tls', 'ca.crt');
+    const base = ['--server', baseUrl, '--ca', caPath];
     remote = [...base, '--token', token];
     bobRemote = [...base, '--token', bobToken];
     carolRemote = [...base, '--token', carolToken];
@@ -248,6 +256,53 @@ describe('commands, power and Wake-on-LAN end to end', () => {
       assert.match(r.stderr, /\(not_found\)$/m, `carol: ${args[0] ?? ''}`);
     }
     assert.equal(existsSync(powerCalls), false, 'nothing was powered');
+  });
+
+  test('command output reaches the starter and runCommands holders, not every viewer of the group', async () => {
+    // bob sees Fleet (chat) but may not run commands: neither his event stream nor his event list
+    // may carry what alice's command printed.
+    const caPem = readFileSync(caPath, 'utf8');
+    class BobSocket extends WebSocket {
+      constructor(u: string) {
+        super(u, { ca: caPem, headers: { authorization: `Bearer ${bobToken}` } });
+      }
+    }
+    const stream = openEventStream({ url: eventStreamUrl(baseUrl), WebSocket: BobSocket });
+    // Not a timing assertion: ends the loop (and fails below) instead of hanging if no event comes.
+    const guard = setTimeout(() => stream.close(), 60_000);
+    const frames: StreamServerFrame[] = [];
+    let sentinel = false;
+    try {
+      for await (const frame of stream) {
+        frames.push(frame);
+        if (frame.type === 'hello') {
+          // The output (not the command text, which run.started shows to the group) is the secret.
+          const r = await cli(['run', '--device', one, ...remote, '--', 'sh', '-c', 'echo secret-output-$((4700+11))']);
+          assert.equal(r.stdout, 'secret-output-4711\n', r.stderr);
+          await waitFor('the run.result event', async () => {
+            const all = JSON.parse(await ok(['events', '--type', 'run.result', '--device', one, '--limit', '1', '--json', ...remote])) as EventJson[];
+            return all[0]?.data['stdout'] === 'secret-output-4711\n';
+          });
+          // Events reach a stream in bus order: once this one (addressed to bob) arrives, run.result would have too.
+          await ok(['group', 'grant', 'Fleet', 'bob', 'chat,notes', ...remote]);
+        }
+        if (frame.type === 'event' && frame.event.type === 'rights.granted') {
+          sentinel = true;
+          break;
+        }
+      }
+    } finally {
+      clearTimeout(guard);
+      stream.close();
+    }
+    assert.ok(sentinel, `the rights.granted event reached bob's stream: ${JSON.stringify(frames)}`);
+    assert.ok(!JSON.stringify(frames).includes('secret-output-4711'), `bob's stream carried the output: ${JSON.stringify(frames)}`);
+    const bobsEvents = await ok(['events', '--type', 'run.result', '--json', ...bobRemote]);
+    assert.ok(!bobsEvents.includes('secret-output-4711'), `bob's event list carried the output: ${bobsEvents}`);
+    // With runCommands on Fleet, the output is bob's to see (he could run the command himself).
+    await ok(['group', 'grant', 'Fleet', 'bob', 'chat,runCommands', ...remote]);
+    assert.match(await ok(['events', '--type', 'run.result', '--json', ...bobRemote]), /secret-output-4711/);
+    await ok(['group', 'grant', 'Fleet', 'bob', 'chat', ...remote]);
   });
 
   test('power reboot runs the injected command with "reboot" and is recorded', async () => {

@@ -103,7 +103,8 @@ describe('authz', () => {
     assert.ok(!audience.includes(limited.id), 'limitedEvents: only events naming the user');
     assert.ok(!audience.includes('*'));
     const allEvents = await addUser(sys, 'auditor', SITE_RIGHTS.allEvents);
-    assert.equal(await sys.authz.eventAudience(principalOf(allEvents)), undefined);
+    // allEvents: every event marked for site-wide audit ('*'), not the ones restricted to fewer (command output).
+    assert.deepEqual(await sys.authz.eventAudience(principalOf(allEvents)), ['*', allEvents.id]);
   });
 
   it('treats full rights as every capability, restrictions cleared', async () => {

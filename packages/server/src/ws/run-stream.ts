@@ -12,6 +12,7 @@ import type { Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CommandId, RUN_STREAM_PATH, type RunStreamFrame } from '@meshwork/protocol';
+import { mayReadRun } from '../authz/runs.js';
 import type { Run } from '../domain/commands/registry.js';
 import type { System } from '../system.js';
 import { authenticateStream } from './stream-auth.js';
@@ -93,7 +94,7 @@ export function attachRunStream(sys: System, server: Server): RunStream {
         if (!id.success || !/^\d{1,9}$/.test(afterText)) return refuseUpgrade(socket, 'validation_failed', 'Give id=RUN_ID and optionally after=SEQ.');
         const run = sys.commands.runs.get(id.data);
         const p = auth.principal;
-        if (!run || (run.actorId !== p.user.id && !sys.authz.isSiteAdmin(p))) return refuseUpgrade(socket, 'not_found');
+        if (!run || !mayReadRun(sys, p, run)) return refuseUpgrade(socket, 'not_found');
         if (followers.size >= MAX_STREAMS) return refuseUpgrade(socket, 'rate_limited', 'Too many run streams are open.');
         if (socket.destroyed) return;
         wss.handleUpgrade(req, socket, head, (ws) => {

@@ -1,9 +1,12 @@
 /**
  * How one device's run ends: the agent's `runExit` as a state and an outcome, and the durable
- * record — a `run.result` event (visible to the device's group audience and the user who ran it)
- * with the exit status and the first RESULT_EXCERPT_BYTES of each output stream.
+ * record — a `run.result` event with the exit status and the first RESULT_EXCERPT_BYTES of each
+ * output stream. Output is the device's data, so the event is visible only to the user who ran it,
+ * site admins and holders of `runCommands` on the device's group (authz/runs.ts), not to everyone
+ * who sees the group.
  */
 import type { AgentRunExit, RunDeviceState, RunOutcome } from '@meshwork/protocol';
+import { runOutputAudience } from '../../authz/runs.js';
 import type { System } from '../../system.js';
 import { COMMAND_EVENT_TYPES, RESULT_EXCERPT_BYTES } from './events.js';
 
@@ -77,6 +80,7 @@ export async function recordRunResult(sys: Pick<System, 'store' | 'events'>, r: 
     actorId: r.actorId,
     deviceId: device.id,
     groupId: device.groupId,
+    onlyVisibleTo: [runOutputAudience(device.groupId)],
     data: {
       runId: r.runId,
       state: r.state,

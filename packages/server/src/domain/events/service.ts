@@ -2,7 +2,8 @@
  * Event service: stores each event with the ids allowed to see it and publishes it on the bus.
  *
  * `visibleTo` = the caller's extra ids ∪ the device group ∪ the device's group ∪ the actor ∪ '*'
- * ('*' marks every event as visible to site admins, whose audience is unrestricted anyway).
+ * ('*' marks the event for site-wide audit: holders of the allEvents site right see it; site
+ * admins see every event anyway). With `onlyVisibleTo` it is those ids ∪ the actor, nothing else.
  */
 import type { EventRecord, Store } from '@meshwork/store';
 import type { Bus } from '../../bus/bus.js';
@@ -19,14 +20,16 @@ export function createEventService(store: Store, bus: Bus, now: () => number, tt
       const groupId = e.groupId ?? null;
       const deviceId = e.deviceId ?? null;
       const actorId = e.actorId ?? null;
-      const visible = new Set<string>(e.visibleTo ?? []);
-      if (groupId) visible.add(groupId);
-      if (deviceId) {
-        const device = await store.getDevice(deviceId);
-        if (device) visible.add(device.groupId);
+      const visible = new Set<string>(e.onlyVisibleTo ?? e.visibleTo ?? []);
+      if (e.onlyVisibleTo === undefined) {
+        if (groupId) visible.add(groupId);
+        if (deviceId) {
+          const device = await store.getDevice(deviceId);
+          if (device) visible.add(device.groupId);
+        }
+        visible.add('*');
       }
       if (actorId) visible.add(actorId);
-      visible.add('*');
       const record: EventRecord = {
         id: newRecordId(),
         time,

@@ -128,7 +128,9 @@ export async function call<N extends EndpointName>(sys: System, name: N, princip
     params: parse(def.params, input.params),
     query: parse(def.query, input.query),
     body: def.body ? def.body.parse(input.body) : undefined,
-    principal,
+    // A fresh principal object per call, as the app authenticates each request anew (authz
+    // memoises a principal's rights per principal object).
+    principal: principal && { ...principal },
     ip: '127.0.0.1',
     userAgent: 'meshwork-test',
     cookies: {},

@@ -1,6 +1,7 @@
 /** Handlers: account — own password and TOTP enrolment. */
 import { AUTH_EVENTS, audit } from '../../auth/audit.js';
-import { assertNotLocked, assertRealAccount } from '../../auth/guards.js';
+import { assertRealAccount } from '../../authz/accounts.js';
+import { assertNotLocked } from '../../authz/site.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { endOtherSessions } from '../../auth/sessions.js';
 import { assertNotLockedOut, recordLoginFailure } from '../../auth/throttle.js';

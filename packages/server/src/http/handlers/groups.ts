@@ -3,12 +3,13 @@
  * Visibility and capabilities come from sys.authz only: invisible groups are `not_found`,
  * visible groups without the needed right are `forbidden` (see authz/authz.ts).
  */
-import { GROUP_FULL, SITE_RIGHTS, groupRightsFromNames, groupRightsToNames } from '@meshwork/protocol';
+import { GROUP_FULL, groupRightsFromNames, groupRightsToNames } from '@meshwork/protocol';
 import type { DeviceGroupRecord, EnrolmentTokenRecord, RightsLinkRecord, Store } from '@meshwork/store';
+import { assertMayChangeLink } from '../../authz/links.js';
+import { requireMayCreateGroups, requireMayEnrol } from '../../authz/site.js';
 import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import { ApiError, notFound } from '../../errors.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
-import { assertKeepsManager, assertMayGrant } from '../../domain/groups/rights.js';
 import { groupView } from '../../domain/groups/view.js';
 import { newGroupId } from '../../domain/ids.js';
 import { installFile } from '../../domain/enrolment/install-file.js';
@@ -25,11 +26,6 @@ async function loadGroup(store: Store, id: string): Promise<DeviceGroupRecord> {
 async function assertNameFree(store: Store, name: string, exceptId?: string): Promise<void> {
   const clash = await store.getDeviceGroupByName(name);
   if (clash && clash.id !== exceptId) throw new ApiError('conflict', `A device group named "${name}" already exists.`);
-}
-
-/** Site right `noNewDevices` bars a non-admin from handing out ways to enrol devices. */
-function assertMayEnrol(sys: System, p: Principal): void {
-  if (!sys.authz.isSiteAdmin(p) && (p.user.siteRights & SITE_RIGHTS.noNewDevices) !== 0) throw new ApiError('forbidden');
 }
 
 /** The user or user group a link would name; not_found if neither exists. */
@@ -50,17 +46,18 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const ids = await sys.authz.visibleGroupIds(p);
     if (ids !== undefined && ids.length === 0) return [];
     const groups = (await sys.store.listDeviceGroups(ids)).sort((a, b) => a.name.localeCompare(b.name));
-    return Promise.all(groups.map(async (g) => groupView(sys.store, g, await sys.authz.groupMask(p, g.id))));
+    return Promise.all(groups.map(async (g) => groupView(sys.store, g, await sys.authz.listedGroupMask(p, g))));
   },
 
   async 'groups.create'({ sys, principal, body }) {
     const p = must(principal);
-    if (!sys.authz.isSiteAdmin(p) && (p.user.siteRights & SITE_RIGHTS.noNewGroups) !== 0) throw new ApiError('forbidden');
+    requireMayCreateGroups(sys, p);
     await assertNameFree(sys.store, body.name);
     const g: DeviceGroupRecord = { id: newGroupId(), name: body.name, description: body.description, createdAt: sys.now() };
     await sys.store.createDeviceGroup(g);
     const creator = storedActor(p);
     if (creator) await sys.store.setRightsLink({ groupId: g.id, subjectId: creator, subjectKind: 'user', rights: GROUP_FULL });
+    sys.authz.forget(p);
     await sys.events.emit({ type: EVENT_TYPES.groupCreated, message: `Created device group ${g.name}`, actorId: p.user.id, groupId: g.id });
     return groupView(sys.store, g, await sys.authz.groupMask(p, g.id));
   },
@@ -115,12 +112,11 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const subject = await loadSubject(sys.store, params.subjectId);
     const mask = groupRightsFromNames(body.rights);
     const link: RightsLinkRecord = { groupId: g.id, subjectId: params.subjectId, subjectKind: subject.kind, rights: mask };
-    if (!sys.authz.isSiteAdmin(p)) {
-      assertMayGrant(await sys.authz.groupMask(p, g.id), mask);
-      const others = (await sys.store.listRightsLinksOfGroup(g.id)).filter((l) => l.subjectId !== link.subjectId);
-      assertKeepsManager([...others, link]);
-    }
+    const links = await sys.store.listRightsLinksOfGroup(g.id);
+    const current = links.find((l) => l.subjectId === link.subjectId)?.rights;
+    await assertMayChangeLink(sys, p, g.id, { current, next: mask, linksAfter: [...links.filter((l) => l.subjectId !== link.subjectId), link] });
     await sys.store.setRightsLink(link);
+    sys.authz.forget(p);
     const names = groupRightsToNames(mask).join(', ');
     await sys.events.emit({
       type: EVENT_TYPES.rightsGranted, message: `Set rights of ${subject.name} on device group ${g.name} to ${names}`,
@@ -137,8 +133,9 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const links = await sys.store.listRightsLinksOfGroup(g.id);
     const link = links.find((l) => l.subjectId === params.subjectId);
     if (!link) throw notFound();
-    if (!sys.authz.isSiteAdmin(p)) assertKeepsManager(links.filter((l) => l !== link));
+    await assertMayChangeLink(sys, p, g.id, { current: link.rights, next: undefined, linksAfter: links.filter((l) => l !== link) });
     if (!(await sys.store.removeRightsLink(g.id, link.subjectId))) throw notFound();
+    sys.authz.forget(p);
     const subject = await loadSubject(sys.store, link.subjectId).catch(() => ({ name: link.subjectId }));
     await sys.events.emit({
       type: EVENT_TYPES.rightsRevoked, message: `Removed the rights of ${subject.name} on device group ${g.name}`,
@@ -150,7 +147,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
   async 'groups.installFile'({ sys, principal, params, query }) {
     const p = must(principal);
     await sys.authz.requireGroup(p, params.id, 'manageDevices');
-    assertMayEnrol(sys, p);
+    requireMayEnrol(sys, p);
     const g = await loadGroup(sys.store, params.id);
     if (query.tokenId !== undefined) {
       // A token's secret is shown only once, at creation; naming one here only checks it still exists.
@@ -169,7 +166,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
   async 'groups.createEnrolmentToken'({ sys, principal, params, body }) {
     const p = must(principal);
     await sys.authz.requireGroup(p, params.id, 'manageDevices');
-    assertMayEnrol(sys, p);
+    requireMayEnrol(sys, p);
     const g = await loadGroup(sys.store, params.id);
     const fresh = newEnrolmentToken();
     const now = sys.now();

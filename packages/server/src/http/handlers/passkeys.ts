@@ -1,6 +1,7 @@
 /** Handlers: passkeys (WebAuthn) — registration on the own account and username-less login. */
 import { AUTH_EVENTS, audit } from '../../auth/audit.js';
-import { assertNotLocked, assertRealAccount } from '../../auth/guards.js';
+import { assertRealAccount } from '../../authz/accounts.js';
+import { assertNotLocked } from '../../authz/site.js';
 import { beginLogin, beginRegistration, checkPasskeyLogin, finishRegistration, relyingParty } from '../../auth/passkeys.js';
 import { sha256Hex } from '../../auth/secrets.js';
 import { SESSION_COOKIE, startSession } from '../../auth/sessions.js';

@@ -23,7 +23,8 @@ describe('userGroups handlers', () => {
 
   it('create, rename, membership (which grants the group links), delete', async () => {
     const { sys } = t;
-    const mgr = principalOf(await addUser(sys, 'ug-manager', SITE_RIGHTS.manageUserGroups));
+    const mgrUser = await addUser(sys, 'ug-manager', SITE_RIGHTS.manageUserGroups);
+    const mgr = principalOf(mgrUser);
     const worker = await addUser(sys, 'worker');
     const ug = await call(sys, 'userGroups.create', mgr, { body: { name: 'Helpdesk' } });
     assert.deepEqual({ ...ug, id: '' }, { id: '', name: 'Helpdesk', description: '', memberIds: [] });
@@ -31,6 +32,9 @@ describe('userGroups handlers', () => {
 
     const g = await addGroup(sys, 'Helpdesk devices', [{ subjectId: ug.id, kind: 'userGroup', rights: GROUP_RIGHTS.remoteControl }]);
     assert.deepEqual(await call(sys, 'groups.list', principalOf(worker)), []);
+    // Changing the members needs every right the user group carries (here: remoteControl on g).
+    assert.equal(await code(call(sys, 'userGroups.addMember', mgr, { params: { id: ug.id, userId: worker.id } })), 'forbidden');
+    await sys.store.setRightsLink({ groupId: g.id, subjectId: mgrUser.id, subjectKind: 'user', rights: GROUP_RIGHTS.remoteControl | GROUP_RIGHTS.chat });
     const withMember = await call(sys, 'userGroups.addMember', mgr, { params: { id: ug.id, userId: worker.id } });
     assert.deepEqual(withMember.memberIds, [worker.id]);
     assert.deepEqual((await call(sys, 'groups.list', principalOf(worker))).map((x) => x.id), [g.id]);
@@ -49,6 +53,6 @@ describe('userGroups handlers', () => {
     await call(sys, 'userGroups.delete', mgr, { params: { id: ug.id } });
     assert.equal(await code(call(sys, 'userGroups.update', mgr, { params: { id: ug.id }, body: { name: 'again' } })), 'not_found');
     assert.deepEqual(await call(sys, 'userGroups.list', mgr), []);
-    assert.deepEqual(await sys.store.listRightsLinksOfGroup(g.id), [], 'deleting a user group removes its links');
+    assert.deepEqual((await sys.store.listRightsLinksOfGroup(g.id)).filter((l) => l.subjectId === ug.id), [], 'deleting a user group removes its links');
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Handlers: user groups. Every action needs the `manageUserGroups` site right (site admins have
- * it implicitly). Membership changes alter rights, so each emits an event the streams react to.
+ * it implicitly); changing the members also every right the user group carries
+ * (authz/user-groups.ts). Membership changes alter rights, so each emits an event the streams react to.
  */
 import type { Store, UserGroupRecord } from '@meshwork/store';
+import { requireMayChangeMembers } from '../../authz/user-groups.js';
 import { ApiError, notFound } from '../../errors.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import { newRecordId } from '../../domain/ids.js';
@@ -56,6 +58,7 @@ export const userGroupsHandlers: AreaHandlers<'userGroups.list' | 'userGroups.cr
     const p = must(principal);
     sys.authz.requireSite(p, 'manageUserGroups');
     const g = await getOr404(sys.store, params.id);
+    await requireMayChangeMembers(sys, p, g.id, true);
     const members = await sys.store.listUserGroupMembers(g.id);
     if (!(await sys.store.deleteUserGroup(g.id))) throw notFound();
     await sys.events.emit({ type: EVENT_TYPES.userGroupDeleted, message: `Deleted user group ${g.name}`, actorId: p.user.id, visibleTo: members, data: { userGroupId: g.id } });
@@ -66,6 +69,7 @@ export const userGroupsHandlers: AreaHandlers<'userGroups.list' | 'userGroups.cr
     const p = must(principal);
     sys.authz.requireSite(p, 'manageUserGroups');
     const g = await getOr404(sys.store, params.id);
+    await requireMayChangeMembers(sys, p, g.id, false);
     const user = await sys.store.getUser(params.userId);
     if (!user) throw notFound();
     const members = await sys.store.listUserGroupMembers(g.id);
@@ -83,6 +87,7 @@ export const userGroupsHandlers: AreaHandlers<'userGroups.list' | 'userGroups.cr
     const p = must(principal);
     sys.authz.requireSite(p, 'manageUserGroups');
     const g = await getOr404(sys.store, params.id);
+    await requireMayChangeMembers(sys, p, g.id, true);
     const user = await sys.store.getUser(params.userId);
     if (!user || !(await sys.store.removeUserGroupMember(g.id, user.id))) throw notFound();
     await sys.events.emit({

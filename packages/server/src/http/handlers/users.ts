@@ -1,27 +1,34 @@
 /**
  * Handlers: users. Site admins and holders of the manageUsers site right manage accounts; anyone
- * may read their own. Nobody disables or deletes themselves, the last administrator stays, and
- * only administrators grant admin or change administrators.
+ * may read their own. Nobody disables or deletes themselves, the last administrator stays; which
+ * users a non-admin manager may change and which site rights it may give: authz/accounts.ts.
  */
 import { siteRightsFromNames } from '@meshwork/protocol';
 import { StoreError, type UserRecord } from '@meshwork/store';
 import { AUTH_EVENTS, audit } from '../../auth/audit.js';
-import { assertMayChange, assertMayGrant, assertNotLastAdmin, canManageUsers, isAdmin } from '../../auth/guards.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { endOtherSessions } from '../../auth/sessions.js';
 import { invalidateSetupToken } from '../../auth/setup-token.js';
 import { lastStepKey } from '../../auth/totp.js';
 import { userView } from '../../auth/views.js';
+import { assertMayGrantSite, assertNotLastAdmin, canManageUsers, isAdmin, requireManageable } from '../../authz/accounts.js';
 import { newRecordId } from '../../domain/ids.js';
 import { ApiError, notFound } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
 import { must, type AreaHandlers } from '../handler.js';
 
-/** The target user, if the principal may manage it; not_found otherwise (404 for "not allowed"). */
+/** The target user if the principal manages users (else not_found: 404 for "not allowed"). */
 async function managedUser(sys: System, p: Principal, id: string): Promise<UserRecord> {
   if (!canManageUsers(sys, p)) throw notFound();
   const u = await sys.store.getUser(id);
   if (!u) throw notFound();
+  return u;
+}
+
+/** The target user, if the principal may change it (forbidden when it outranks the principal). */
+async function changeableUser(sys: System, p: Principal, id: string): Promise<UserRecord> {
+  const u = await managedUser(sys, p, id);
+  await requireManageable(sys, p, u);
   return u;
 }
 
@@ -42,7 +49,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     const p = must(principal);
     sys.authz.requireSite(p, 'manageUsers');
     const siteRights = siteRightsFromNames(body.siteRights);
-    assertMayGrant(sys, p, siteRights);
+    assertMayGrantSite(sys, p, null, siteRights);
     if (await sys.store.getUserByName(body.name)) throw new ApiError('conflict', `A user named ${body.name} exists.`);
     const user: UserRecord = {
       id: newRecordId(), name: body.name, passwordHash: await hashPassword(body.password), siteRights, disabled: false,
@@ -61,12 +68,11 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
 
   'users.update': async ({ sys, principal, params, body }) => {
     const p = must(principal);
-    const target = await managedUser(sys, p, params.id);
-    assertMayChange(sys, p, target);
+    const target = await changeableUser(sys, p, params.id);
     const patch: Partial<UserRecord> = {};
     if (body.siteRights !== undefined) {
       patch.siteRights = siteRightsFromNames(body.siteRights);
-      assertMayGrant(sys, p, patch.siteRights & ~target.siteRights);
+      assertMayGrantSite(sys, p, target, patch.siteRights);
       if (isAdmin(target) && !isAdmin({ ...target, siteRights: patch.siteRights })) await assertNotLastAdmin(sys, target, 'demote');
     }
     if (body.disabled === true && !target.disabled) {
@@ -89,8 +95,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
 
   'users.setPassword': async ({ sys, principal, params, body }) => {
     const p = must(principal);
-    const target = await managedUser(sys, p, params.id);
-    assertMayChange(sys, p, target);
+    const target = await changeableUser(sys, p, params.id);
     await sys.store.updateUser(target.id, { passwordHash: await hashPassword(body.password) });
     await endOtherSessions(sys, target.id, target.id === p.user.id ? p.sessionId : undefined);
     await audit(sys, { type: AUTH_EVENTS.userPasswordSet, message: `${p.user.name} set the password of ${target.name}`, actorId: p.user.id, data: { userId: target.id }, visibleTo: [target.id, '*'] });
@@ -101,7 +106,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     const p = must(principal);
     const target = await managedUser(sys, p, params.id);
     if (target.id === p.user.id) throw new ApiError('conflict', 'You cannot delete your own account.');
-    assertMayChange(sys, p, target);
+    await requireManageable(sys, p, target);
     await assertNotLastAdmin(sys, target, 'delete');
     if (!(await sys.store.deleteUser(target.id))) throw notFound();
     await sys.store.deleteSetting(lastStepKey(target.id));
