@@ -34,6 +34,7 @@ describe('multi-worker server (--workers 2)', () => {
   let admin: Browser;
   let store: Store;
   let groupId: string;
+  let enrolmentKey: string;
   const streams: Stream[] = [];
   const sockets: Handshake[] = [];
 
@@ -42,7 +43,7 @@ describe('multi-worker server (--workers 2)', () => {
   const slotOf = (workerId: string | undefined): number | undefined => workers().find((w) => w.workerId === workerId)?.worker;
   const base = (): string => `wss://127.0.0.1:${server.port}`;
   const welcomed = async (key: AgentKey): Promise<Handshake> => {
-    const h = await handshake(base(), key, testInfo({ groupId }));
+    const h = await handshake(base(), key, testInfo({ enrolmentKey }));
     sockets.push(h);
     assert.equal((h.result as { type?: string }).type, 'welcome', JSON.stringify(h.result));
     return h;
@@ -64,6 +65,8 @@ describe('multi-worker server (--workers 2)', () => {
     const g = await admin.call('POST', '/api/v1/groups', { body: { name: 'fleet' } });
     assert.equal(g.status, 200, g.text);
     groupId = (g.json as { id: string }).id;
+    const f = await admin.call('GET', `/api/v1/groups/${groupId}/install-file`);
+    enrolmentKey = (f.json as { enrolmentKey: string }).enrolmentKey;
     store = await openSqliteStore(join(server.dataDir, 'meshwork.db'));
   });
 

@@ -11,7 +11,9 @@ import { EVENT_TYPES } from '../../domain/events/types.js';
 import { assertKeepsManager, assertMayGrant } from '../../domain/groups/rights.js';
 import { groupView } from '../../domain/groups/view.js';
 import { newGroupId } from '../../domain/ids.js';
+import { publishDeviceGone } from '../../domain/agents/removal.js';
 import { installFile } from '../../domain/enrolment/install-file.js';
+import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { enrolmentTokenView, newEnrolmentToken } from '../../domain/enrolment/tokens.js';
 import type { Principal, System } from '../../system.js';
 import { must, type AreaHandlers } from '../handler.js';
@@ -28,7 +30,7 @@ async function assertNameFree(store: Store, name: string, exceptId?: string): Pr
 }
 
 /** Site right `noNewDevices` bars a non-admin from handing out ways to enrol devices. */
-function assertMayEnrol(sys: System, p: Principal): void {
+export function assertMayEnrol(sys: System, p: Principal): void {
   if (!sys.authz.isSiteAdmin(p) && (p.user.siteRights & SITE_RIGHTS.noNewDevices) !== 0) throw new ApiError('forbidden');
 }
 
@@ -59,6 +61,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     await assertNameFree(sys.store, body.name);
     const g: DeviceGroupRecord = { id: newGroupId(), name: body.name, description: body.description, createdAt: sys.now() };
     await sys.store.createDeviceGroup(g);
+    await rotateEnrolmentKey(sys, g.id);
     const creator = storedActor(p);
     if (creator) await sys.store.setRightsLink({ groupId: g.id, subjectId: creator, subjectKind: 'user', rights: GROUP_FULL });
     await sys.events.emit({ type: EVENT_TYPES.groupCreated, message: `Created device group ${g.name}`, actorId: p.user.id, groupId: g.id });
@@ -99,6 +102,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     for (const d of devices) {
       const m: DeviceBusMessage = { type: 'deviceRemoved', deviceId: d.id, groupId: g.id };
       await sys.bus.publish(DEVICES_CHANNEL, m);
+      await publishDeviceGone(sys, d.id, false);
     }
     // The group's id no longer grants visibility to anyone, so name the former link holders.
     await sys.events.emit({
@@ -153,11 +157,16 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     assertMayEnrol(sys, p);
     const g = await loadGroup(sys.store, params.id);
     if (query.tokenId !== undefined) {
-      // A token's secret is shown only once, at creation; naming one here only checks it still exists.
+      // A token's secret is shown only once, at creation: its file again, without anything that enrols.
       const t = await sys.store.getEnrolmentToken(query.tokenId);
       if (!t || t.groupId !== g.id) throw notFound();
+      return installFile(sys, g, {});
     }
-    return installFile(sys, g);
+    const enrolmentKey = await sys.store.getGroupEnrolmentKey(g.id);
+    if (enrolmentKey === null) {
+      throw new ApiError('conflict', `Device group ${g.name} enrols new devices with enrolment tokens only: create a token (or rotate the enrolment key to give the group one).`);
+    }
+    return installFile(sys, g, { enrolmentKey });
   },
 
   async 'groups.listEnrolmentTokens'({ sys, principal, params }) {
@@ -185,7 +194,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
       message: `Created an enrolment token for device group ${g.name}${limits.length ? ` (${limits.join(', ')})` : ''}`,
       actorId: p.user.id, groupId: g.id, data: { tokenId: record.id },
     });
-    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, fresh.token) };
+    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, { enrolmentToken: fresh.token }) };
   },
 
   async 'groups.revokeEnrolmentToken'({ sys, principal, params }) {
