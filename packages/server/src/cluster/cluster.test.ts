@@ -110,6 +110,25 @@ describe('multi-worker server (--workers 2)', () => {
     assert.equal((await store.getPresence(key.deviceId))?.workerId, olderWorker);
   });
 
+  it('removing a device closes its connection at once on whichever worker holds it; its key is refused after', async () => {
+    let crossed = false;
+    for (let i = 0; i < 8 && !crossed; i++) {
+      const key = await newAgentKey();
+      const live = await welcomed(key);
+      const holder = slotOf((await store.getPresence(key.deviceId))?.workerId);
+      const r = await admin.call('DELETE', `/api/v1/devices/${key.deviceId}`);
+      assert.equal(r.status, 200, r.text);
+      // Nothing else would end this socket for 60 s (pings keep it alive): the removal must.
+      assert.equal(await within(10_000, refusal(live)), 'revoked', 'the live connection is told and closed');
+      crossed = holder !== Number(r.headers[WORKER_HEADER]);
+      const again = await handshake(base(), key, testInfo({ enrolmentKey }));
+      sockets.push(again);
+      assert.equal((again.result as { code?: string }).code, 'revoked', 'the same key cannot enrol again');
+      assert.equal(await store.getDevice(key.deviceId), null);
+    }
+    assert.ok(crossed, 'a removal answered by one worker closed a connection held by the other');
+  });
+
   it('a browser stream on one worker sees events emitted on the other', async () => {
     // Streams until each worker holds at least one (per-worker gauge, from one scrape: /metrics on
     // any worker answers for all of them); any action then happens on one worker and must reach
@@ -157,6 +176,13 @@ describe('multi-worker server (--workers 2)', () => {
 });
 
 /** The code of the next `refused` frame on the socket (skipping `known`), or null once it closed. */
+/** The promise's value, or a rejection after `ms` (a hang must fail the test, not stall it). */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 async function refusal(h: Handshake): Promise<string | null> {
   for (;;) {
     const f = (await h.sock.next()) as { type?: string; code?: string } | null;
