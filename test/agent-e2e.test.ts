@@ -125,7 +125,7 @@ describe('agent end to end (real server, real agent processes)', () => {
       assert.equal(stored, logged.hash, 'the reassembled report is the one the agent hashed');
       const enrolled = await events(['--device', deviceId, '--type', 'device.enrolled']);
       assert.equal(enrolled.length, 1);
-      assert.deepEqual(enrolled[0]?.data, { via: 'group' });
+      assert.deepEqual(enrolled[0]?.data, { via: 'key' });
       await stopAgent(agent);
     });
 

@@ -9,20 +9,25 @@ import { join } from 'node:path';
 export interface Api {
   /** GET `path`; resolves with the status code and the parsed JSON body. */
   get<T>(path: string): Promise<{ status: number; body: T }>;
+  /** Any method, with an optional JSON body. */
+  send<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
 export function apiClient(baseUrl: string, dataDir: string, token?: string): Api {
   const ca = readFileSync(join(dataDir, 'tls', 'ca.crt'));
-  return {
-    get<T>(path: string) {
-      return new Promise<{ status: number; body: T }>((resolve, reject) => {
+  const send = <T>(method: string, path: string, body?: unknown) =>
+      new Promise<{ status: number; body: T }>((resolve, reject) => {
         const req = request(new URL(path, baseUrl), {
-          method: 'GET',
+          method,
           ca,
-          headers: { accept: 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+          },
           timeout: 10_000,
         });
-        req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
+        req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
         req.on('error', reject);
         req.on('response', (res) => {
           const chunks: Buffer[] = [];
@@ -33,12 +38,11 @@ export function apiClient(baseUrl: string, dataDir: string, token?: string): Api
             try {
               resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T });
             } catch {
-              reject(new Error(`GET ${path}: HTTP ${res.statusCode ?? '?'}, not JSON: ${text.slice(0, 200)}`));
+              reject(new Error(`${method} ${path}: HTTP ${res.statusCode ?? '?'}, not JSON: ${text.slice(0, 200)}`));
             }
           });
         });
-        req.end();
+        req.end(body !== undefined ? JSON.stringify(body) : undefined);
       });
-    },
-  };
+  return { get: (path) => send('GET', path), send };
 }

@@ -15,6 +15,7 @@ import { presenceMethods } from './presence.js';
 import { deviceSoftwareMethods } from './device-software.js';
 import { writeMethods } from './writes.js';
 import { passkeyMethods } from './passkeys.js';
+import { revocationMethods } from './revocations.js';
 
 export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
@@ -54,5 +55,6 @@ export async function openSqliteStore(file: string): Promise<SqliteStore> {
     ...deviceSoftwareMethods(db),
     ...writeMethods(db),
     ...passkeyMethods(db),
+    ...revocationMethods(db),
   };
 }

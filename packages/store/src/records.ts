@@ -105,6 +105,18 @@ export interface EnrolmentTokenRecord {
   uses: number;
 }
 
+/**
+ * A removed device whose agent may not enrol again (with the same key) until an administrator
+ * deletes this record. Name and group are what they were at removal; the group may be gone since.
+ */
+export interface DeviceRevocationRecord {
+  deviceId: string;
+  name: string;
+  groupId: string;
+  revokedAt: number;
+  revokedBy: string | null;
+}
+
 /** Which worker process/node holds a device's control connection right now. */
 export interface PresenceRecord {
   deviceId: string;

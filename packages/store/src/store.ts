@@ -5,13 +5,14 @@
  * Semantics every adapter must keep:
  * - `create*` of an existing unique key throws StoreError('conflict').
  * - `get*` returns null when missing; `update*`/`delete*` return false when nothing matched.
- * - Deleting a device group deletes its devices, rights links, enrolment tokens and timelines.
+ * - Deleting a device group deletes its devices, rights links, enrolment tokens, enrolment key and
+ *   timelines (not the revocations of its devices).
  * - Deleting a user deletes its sessions, API tokens, rights links and user-group memberships,
  *   passkeys and auth challenges.
  * - A committed write survives a crash of the process (kill -9) once the promise resolved.
  */
 import type {
-  ApiTokenRecord, AuthChallengeRecord, DeviceGroupRecord, DeviceRecord, EnrolmentTokenRecord, EventRecord, PasskeyRecord, PresenceRecord,
+  ApiTokenRecord, AuthChallengeRecord, DeviceGroupRecord, DeviceRecord, DeviceRevocationRecord, EnrolmentTokenRecord, EventRecord, PasskeyRecord, PresenceRecord,
   RightsLinkRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
 } from './records.js';
 import type { DeviceSoftwareRecord, DeviceSummary } from './records.js';
@@ -152,6 +153,21 @@ export interface Store {
   /** Atomically consume one use if not expired and under maxUses; returns false otherwise. */
   consumeEnrolmentToken(id: string, now: number): Promise<boolean>;
   deleteEnrolmentToken(id: string): Promise<boolean>;
+
+  // group enrolment keys: at most one per device group (none: the group enrols by tokens only)
+  /** Sets (or replaces) the group's key; not_found when the group is missing, conflict when the key is taken. */
+  setGroupEnrolmentKey(groupId: string, key: string, now: number): Promise<void>;
+  getGroupEnrolmentKey(groupId: string): Promise<string | null>;
+  /** The id of the group whose key this is, or null. */
+  getGroupIdByEnrolmentKey(key: string): Promise<string | null>;
+  deleteGroupEnrolmentKey(groupId: string): Promise<boolean>;
+
+  // device revocations
+  /** In one transaction: deletes the device and records (or replaces) its revocation. False when no such device. */
+  revokeDevice(r: DeviceRevocationRecord): Promise<boolean>;
+  getDeviceRevocation(deviceId: string): Promise<DeviceRevocationRecord | null>;
+  listDeviceRevocations(): Promise<DeviceRevocationRecord[]>;
+  deleteDeviceRevocation(deviceId: string): Promise<boolean>;
 
   // login throttling: failures keyed by network (IPv4 /24, IPv6 /64)
   addLoginFailure(networkKey: string, time: number): Promise<void>;

@@ -70,7 +70,9 @@ export async function runCommand(values: Values, io: CliIo): Promise<number> {
     try {
       const s = identity.status();
       log.info('identity ready', { deviceId: s.deviceId, keyProvider: s.keyProvider, keyGenerations: s.keyGenerations, certGenerations: s.certGenerations });
-      log.info('starting', { serverId: install.serverId, groupId: install.groupId, servers: install.serverUrls.join(' ') });
+      // Which secret enrols, never the secret itself (it enrols devices into the group).
+      const enrolsWith = install.enrolmentToken !== undefined ? 'token' : install.enrolmentKey !== undefined ? 'group key' : 'nothing';
+      log.info('starting', { serverId: install.serverId, groupId: install.groupId, enrolsWith, servers: install.serverUrls.join(' ') });
       const agent = new Agent({ stateDir: o.stateDir, install, identity, timing, log, env: io.env }).start();
       const signal = await signalled;
       log.info('stopping', { signal });

@@ -73,8 +73,10 @@ export function agentInfo(install: InstallFile): AgentInfo {
     platform: text(process.platform, 32),
     arch: text(process.arch, 32),
     hostname: text(os.hostname(), 255),
-    groupId: install.groupId,
+    // What enrols: a token or the group's key (an install file has at most one). The group id is
+    // not sent: it is a plain identifier and enrols nothing.
     ...(install.enrolmentToken !== undefined ? { enrolmentToken: install.enrolmentToken } : {}),
+    ...(install.enrolmentKey !== undefined ? { enrolmentKey: install.enrolmentKey } : {}),
     capabilities: [...AGENT_CAPABILITIES],
   };
 }

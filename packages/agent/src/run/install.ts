@@ -1,7 +1,8 @@
 /**
  * The group's install file (`meshwork group install-file` on the server): server URL(s), ServerID,
- * group id, group name, optional enrolment token. The first run copies it into the state dir as
- * `install.json` (0600: the token is a secret); later runs read that copy.
+ * group id and name (which enrol nothing), and one enrolment secret: the group's enrolment key or
+ * an enrolment token, never both. The first run copies it into the state dir as `install.json`
+ * (0600: the secret enrols devices); later runs read that copy. The secret is never logged.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,6 +42,9 @@ export function parseInstallFile(textContent: string, where: string): InstallFil
       if (e instanceof ServerUrlError) throw new InstallFileError(`${where}: ${e.message}`);
       throw e;
     }
+  }
+  if (install.enrolmentToken !== undefined && install.enrolmentKey !== undefined) {
+    throw new InstallFileError(`${where} holds both an enrolment key and an enrolment token; use the file as the server made it`);
   }
   if (install.enrolmentToken !== undefined && !TokenSchema.safeParse(install.enrolmentToken).success) {
     throw new InstallFileError(`${where}: the enrolment token is too long or holds control characters`);

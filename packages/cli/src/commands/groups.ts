@@ -1,11 +1,11 @@
-/** `group add|list|install-file|grant`: device groups, their install files and rights. */
+/** `group add|list|install-file|rotate-key|tokens-only|grant`: device groups, their install files, enrolment keys and rights. */
 import { writeFile } from 'node:fs/promises';
 import { GROUP_RIGHT_NAMES, type DeviceGroup, type InstallFile } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
 import { jsonText } from '../output/printable.js';
 import { list, table, time } from '../output/table.js';
 import { resolveGroup, resolveSubject } from '../resolve.js';
-import { flag, intOption, pos, str, type CommandSpec } from '../spec.js';
+import { flag, intOption, pos, str, type Ctx, type CommandSpec } from '../spec.js';
 
 const RIGHT_CHOICES = ['full', ...GROUP_RIGHT_NAMES] as const;
 type RightChoice = (typeof RIGHT_CHOICES)[number];
@@ -22,6 +22,18 @@ const groupRow = (g: DeviceGroup): string[] => [g.name, g.id, list(g.myRights), 
 
 function linksText(g: DeviceGroup): string {
   return table(['SUBJECT', 'KIND', 'RIGHTS'], g.links.map((l) => [l.subjectName, l.subjectKind === 'user' ? 'user' : 'user group', list(l.rights)]));
+}
+
+/** Prints the install file, or writes it to `out` with mode 0600 (it holds a secret that enrols devices). */
+async function printInstallFile(ctx: Ctx, file: InstallFile, out: string | undefined): Promise<void> {
+  // The group name is user data: jsonText leaves no control character raw (same value when parsed).
+  const text = jsonText(file) + '\n';
+  if (out === undefined) {
+    ctx.print(file, () => text.trimEnd());
+    return;
+  }
+  await writeFile(out, text, { mode: 0o600 });
+  ctx.print(file, () => `wrote the install file of ${file.groupName} to ${out}`);
 }
 
 export const groupCommands: CommandSpec[] = [
@@ -48,10 +60,12 @@ export const groupCommands: CommandSpec[] = [
   {
     name: 'group install-file',
     args: ['GROUP'],
-    summary: "Print a group's agent install file (JSON: server URLs, ServerID, group id)",
+    summary: "Print a group's agent install file (JSON: server URLs, ServerID, group, and the group's enrolment key or a token)",
     details: [
-      'GROUP is a name or an id. With --token, an enrolment token is created and embedded in the file.',
-      'Here --token is that flag: in remote mode give the API token in MESHWORK_TOKEN or with --token-file (or before the command, as --token=T).',
+      "GROUP is a name or an id. The file holds the group's enrolment key (needs manageDevices), which enrols any",
+      'number of devices until the key is rotated. With --token, an enrolment token is created and the file holds',
+      'only that token (no key): it enrols as many devices as the token allows, and none after.',
+      'Here --token is that flag: in remote mode give the API token before the command, as --token=T, in MESHWORK_TOKEN or with --token-file.',
     ].join('\n'),
     options: {
       token: { type: 'boolean', help: 'create an enrolment token and embed it' },
@@ -79,15 +93,31 @@ export const groupCommands: CommandSpec[] = [
       } else {
         file = await ctx.client.groups.installFile({ id: group.id });
       }
-      // The group name is user data: jsonText leaves no control character raw (same value when parsed).
-      const text = jsonText(file) + '\n';
-      const out = str(input, 'out');
-      if (out === undefined) {
-        ctx.print(file, () => text.trimEnd());
-        return;
-      }
-      await writeFile(out, text, { mode: 0o600 });
-      ctx.print(file, () => `wrote the install file of ${group.name} to ${out}`);
+      await printInstallFile(ctx, file, str(input, 'out'));
+    },
+  },
+  {
+    name: 'group rotate-key',
+    args: ['GROUP'],
+    summary: "Give a group a new enrolment key and print its install file (earlier install files stop enrolling new devices)",
+    details: 'Enrolled devices keep working: they are known by their own key. Also ends tokens-only.',
+    options: { out: { type: 'string', value: 'FILE', help: 'write the file here (mode 0600) instead of printing it' } },
+    async run(ctx, input) {
+      const group = await resolveGroup(ctx.client, pos(input, 0));
+      const file = await ctx.client.groups.rotateEnrolmentKey({ id: group.id });
+      ctx.note(`${group.name} has a new enrolment key`);
+      await printInstallFile(ctx, file, str(input, 'out'));
+    },
+  },
+  {
+    name: 'group tokens-only',
+    args: ['GROUP'],
+    summary: "Remove a group's enrolment key: new devices join only with enrolment tokens (`group rotate-key` gives it a key again)",
+    options: {},
+    async run(ctx, input) {
+      const group = await resolveGroup(ctx.client, pos(input, 0));
+      const updated = await ctx.client.groups.removeEnrolmentKey({ id: group.id });
+      ctx.print(updated, () => `${updated.name} now enrols new devices with enrolment tokens only`);
     },
   },
   {

@@ -10,7 +10,7 @@
  * are canonical base64 (DER blobs) or unpadded base64url (nonces). See transcript.ts for what is signed.
  */
 import { z } from 'zod';
-import { Hex96 } from '../api/models.js';
+import { EnrolmentKey, Hex96 } from '../api/models.js';
 import { base64ToBytes, base64urlToBytes, hexToBytes } from './bytes.js';
 import { isP256Spki, P256_SPKI_LENGTH } from './keys.js';
 import {
@@ -63,10 +63,12 @@ export const AgentInfo = z.strictObject({
   platform: AgentText(32),
   arch: AgentText(32),
   hostname: AgentText(255),
-  /** The group from the install file; for a known device the server's stored group wins. */
+  /** The group from the install file. Informational only: since 2026-12-07 it enrols nothing. */
   groupId: Hex96.optional(),
   enrolmentToken: AgentText(256).optional(),
   capabilities: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).max(32).optional(),
+  /** The group's enrolment key from the install file (2026-12-07); the server reads it only for an unknown device. */
+  enrolmentKey: EnrolmentKey.optional(),
 });
 
 export const AgentHello = z.strictObject({
@@ -116,6 +118,7 @@ export const AGENT_REFUSAL_CODES = {
   internal: 'Internal error.',
   handshake_timeout: 'The handshake did not complete in time.',
   rate_limited: 'Too many messages on this connection.',
+  revoked: 'This device was removed from the server; an administrator must allow it again.',
 } as const satisfies Record<string, string>;
 export type AgentRefusalCode = keyof typeof AGENT_REFUSAL_CODES;
 const REFUSAL_CODE_NAMES = Object.keys(AGENT_REFUSAL_CODES) as [AgentRefusalCode, ...AgentRefusalCode[]];

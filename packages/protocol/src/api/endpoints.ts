@@ -168,7 +168,7 @@ export const endpoints = {
     params: z.object({ id: m.Hex96, subjectId: m.RecordId }), response: m.DeviceGroup,
   }),
   'groups.installFile': def({
-    method: 'GET', path: '/api/v1/groups/:id/install-file', summary: 'The agent install file of a group', auth: 'user', params: GroupParam,
+    method: 'GET', path: '/api/v1/groups/:id/install-file', summary: "The agent install file of a group, with the group's enrolment key (manageDevices; conflict when the group enrols by tokens only). With tokenId: that token's file without any secret (a token is shown once, at creation)", auth: 'user', params: GroupParam,
     query: z.object({ tokenId: m.RecordId.optional() }).strict(), response: m.InstallFile,
   }),
   'groups.listEnrolmentTokens': def({
@@ -183,6 +183,15 @@ export const endpoints = {
   'groups.revokeEnrolmentToken': def({
     method: 'DELETE', path: '/api/v1/groups/:id/enrolment-tokens/:tokenId', summary: 'Revoke an enrolment token', auth: 'user',
     params: z.object({ id: m.Hex96, tokenId: m.RecordId }), response: Ok,
+  }),
+
+  'groups.rotateEnrolmentKey': def({
+    method: 'POST', path: '/api/v1/groups/:id/enrolment-key/rotate', summary: "Give the group a new enrolment key (old install files no longer enrol new devices; enrolled devices stay) and return its install file; also ends 'tokens only'", auth: 'user', params: GroupParam,
+    response: m.InstallFile,
+  }),
+  'groups.removeEnrolmentKey': def({
+    method: 'DELETE', path: '/api/v1/groups/:id/enrolment-key', summary: "Remove the group's enrolment key: new devices join only with enrolment tokens ('tokens only')", auth: 'user', params: GroupParam,
+    response: m.DeviceGroup,
   }),
 
   // ---- devices ----
@@ -214,6 +223,14 @@ export const endpoints = {
     params: DeviceParam, query: z.object({ since: m.IsoTime.optional() }).strict(), response: z.array(m.TimelineEntry),
   }),
   'devices.delete': def({ method: 'DELETE', path: '/api/v1/devices/:id', summary: 'Remove a device', auth: 'user', params: DeviceParam, response: Ok }),
+  'devices.listRevoked': def({
+    method: 'GET', path: '/api/v1/device-revocations', summary: 'Removed devices that may not enrol again (site administrators)', auth: 'user',
+    response: z.array(m.DeviceRevocation),
+  }),
+  'devices.liftRevocation': def({
+    method: 'DELETE', path: '/api/v1/device-revocations/:id', summary: 'Let a removed device enrol again with an install file (site administrators)', auth: 'user',
+    params: DeviceParam, response: Ok,
+  }),
   'devices.openSession': def({
     method: 'POST', path: '/api/v1/devices/:id/sessions', summary: 'Open a relay session (terminal, files, tcp) to an online device; connect to the returned url once, within 15 s', auth: 'user',
     params: DeviceParam, body: CreateRelaySession, response: RelaySessionInfo,

@@ -85,6 +85,8 @@ export const DeviceGroup = z.object({
   /** The caller's effective rights on this group. */
   myRights: z.array(GroupRightNameSchema),
   links: z.array(RightsLink),
+  /** True when the group has no enrolment key: new devices join only with an enrolment token. */
+  tokensOnly: z.boolean(),
 });
 
 export const Device = z.object({
@@ -125,12 +127,31 @@ export const EnrolmentToken = z.object({
   uses: z.number().int(),
 });
 
+/** `mwk_` and 64 lowercase hex characters (32 random bytes): a group's rotatable enrolment key. */
+export const EnrolmentKey = z.string().regex(/^mwk_[0-9a-f]{64}$/, 'expected mwk_ and 64 hex characters');
+
+/**
+ * What an agent needs to join a group. `groupId` and `groupName` only say which group it is (they
+ * enrol nothing); it carries at most one secret that enrols: the group's `enrolmentKey` or an
+ * `enrolmentToken` — never both (a token's limits would mean nothing next to the key).
+ */
 export const InstallFile = z.object({
   serverUrls: z.array(z.string()),
   serverId: Hex96,
   groupId: Hex96,
   groupName: z.string(),
+  enrolmentKey: EnrolmentKey.optional(),
   enrolmentToken: z.string().optional(),
+});
+
+/** A removed device: it cannot enrol again (same key) until an administrator lifts this. */
+export const DeviceRevocation = z.object({
+  deviceId: Hex96,
+  /** The device's name and group when it was removed (the group may be gone since). */
+  name: z.string().max(256),
+  groupId: Hex96,
+  revokedAt: IsoTime,
+  revokedBy: RecordId.nullable(),
 });
 
 export const Event = z.object({
@@ -197,6 +218,7 @@ export type DeviceListHead = z.infer<typeof DeviceListHead>;
 export type ApiToken = z.infer<typeof ApiToken>;
 export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
 export type InstallFile = z.infer<typeof InstallFile>;
+export type DeviceRevocation = z.infer<typeof DeviceRevocation>;
 export type Event = z.infer<typeof Event>;
 export type Passkey = z.infer<typeof Passkey>;
 export type WebAuthnChallenge = z.infer<typeof WebAuthnChallenge>;

@@ -115,6 +115,10 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'devices.software': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
   'devices.timeline': { input: (f) => ({ params: D(f), query: {} }), invisible: true },
   'devices.delete': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
+  'groups.rotateEnrolmentKey': { input: (f) => ({ params: G(f) }), invisible: true, viewerForbidden: true },
+  'groups.removeEnrolmentKey': { input: (f) => ({ params: G(f) }), invisible: true, viewerForbidden: true },
+  'devices.listRevoked': { input: () => ({}), refusedWith: 'forbidden' },
+  'devices.liftRevocation': { input: (f) => ({ params: D(f) }), refusedWith: 'forbidden' },
   'devices.openSession': { input: (f) => ({ params: D(f), body: { protocol: 'terminal' } }), invisible: true, viewerForbidden: true },
 
   'events.list': { input: () => ({ query: {} }), hidden: (f) => [f.eventId] },

@@ -34,6 +34,7 @@ describe('multi-worker server (--workers 2)', () => {
   let admin: Browser;
   let store: Store;
   let groupId: string;
+  let enrolmentKey: string;
   const streams: Stream[] = [];
   const sockets: Handshake[] = [];
 
@@ -42,7 +43,7 @@ describe('multi-worker server (--workers 2)', () => {
   const slotOf = (workerId: string | undefined): number | undefined => workers().find((w) => w.workerId === workerId)?.worker;
   const base = (): string => `wss://127.0.0.1:${server.port}`;
   const welcomed = async (key: AgentKey): Promise<Handshake> => {
-    const h = await handshake(base(), key, testInfo({ groupId }));
+    const h = await handshake(base(), key, testInfo({ enrolmentKey }));
     sockets.push(h);
     assert.equal((h.result as { type?: string }).type, 'welcome', JSON.stringify(h.result));
     return h;
@@ -64,6 +65,8 @@ describe('multi-worker server (--workers 2)', () => {
     const g = await admin.call('POST', '/api/v1/groups', { body: { name: 'fleet' } });
     assert.equal(g.status, 200, g.text);
     groupId = (g.json as { id: string }).id;
+    const f = await admin.call('GET', `/api/v1/groups/${groupId}/install-file`);
+    enrolmentKey = (f.json as { enrolmentKey: string }).enrolmentKey;
     store = await openSqliteStore(join(server.dataDir, 'meshwork.db'));
   });
 
@@ -105,6 +108,25 @@ describe('multi-worker server (--workers 2)', () => {
     assert.ok(crossed, 'a newer connection landed on the other worker and superseded the older one');
     assert.equal(older.sock.ws.readyState, WebSocket.OPEN, 'the newest connection stays');
     assert.equal((await store.getPresence(key.deviceId))?.workerId, olderWorker);
+  });
+
+  it('removing a device closes its connection at once on whichever worker holds it; its key is refused after', async () => {
+    let crossed = false;
+    for (let i = 0; i < 8 && !crossed; i++) {
+      const key = await newAgentKey();
+      const live = await welcomed(key);
+      const holder = slotOf((await store.getPresence(key.deviceId))?.workerId);
+      const r = await admin.call('DELETE', `/api/v1/devices/${key.deviceId}`);
+      assert.equal(r.status, 200, r.text);
+      // Nothing else would end this socket for 60 s (pings keep it alive): the removal must.
+      assert.equal(await within(10_000, refusal(live)), 'revoked', 'the live connection is told and closed');
+      crossed = holder !== Number(r.headers[WORKER_HEADER]);
+      const again = await handshake(base(), key, testInfo({ enrolmentKey }));
+      sockets.push(again);
+      assert.equal((again.result as { code?: string }).code, 'revoked', 'the same key cannot enrol again');
+      assert.equal(await store.getDevice(key.deviceId), null);
+    }
+    assert.ok(crossed, 'a removal answered by one worker closed a connection held by the other');
   });
 
   it('a browser stream on one worker sees events emitted on the other', async () => {
@@ -154,6 +176,13 @@ describe('multi-worker server (--workers 2)', () => {
 });
 
 /** The code of the next `refused` frame on the socket (skipping `known`), or null once it closed. */
+/** The promise's value, or a rejection after `ms` (a hang must fail the test, not stall it). */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 async function refusal(h: Handshake): Promise<string | null> {
   for (;;) {
     const f = (await h.sock.next()) as { type?: string; code?: string } | null;

@@ -5,6 +5,7 @@
 import { migration as m0001 } from './0001_initial.js';
 import { migration as m0002 } from './0002_passkeys.js';
 import { migration as m0003 } from './0003_device_software.js';
+import { migration as m0004 } from './0004_enrolment_keys.js';
 
 export interface Migration {
   readonly version: number;
@@ -13,7 +14,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004];
 
 /** The schema version this code writes; a database with a higher PRAGMA user_version is refused. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

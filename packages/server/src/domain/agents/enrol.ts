@@ -1,14 +1,17 @@
 /**
  * Which device an authenticated agent is, and in which group — enrolling it if it is new.
  *
- *   known device            the server's stored group wins over whatever the install file says
+ *   known device            admitted by its key alone; nothing in `info` is read (the server's
+ *                           stored group wins over whatever the install file says)
+ *   revoked device          removed by an administrator: `revoked` until an administrator lifts
+ *                           the revocation, whatever it presents
  *   unknown + token         `mwe_<id>_<secret>` looked up by hash and consumed atomically
  *                           (store.consumeEnrolmentToken); enrols into the token's group. A token
  *                           that is malformed, unknown, expired or used up is `bad_enrolment_token`
- *                           — there is no fallback to the group id then.
- *   unknown + group id      the install file's group id (48 random bytes) is itself a group-wide
- *                           enrolment secret, as in MeshCentral: enrols into that group if it exists
- *   otherwise               `not_enrolled`
+ *                           — nothing else in the frame is tried then.
+ *   unknown + key           the group's current enrolment key (domain/enrolment/keys.ts): enrols
+ *                           into that group; an old (rotated) or removed key is `not_enrolled`
+ *   otherwise               `not_enrolled` — `info.groupId` is a plain identifier and enrols nothing
  */
 import type { AgentInfo, AgentRefusalCode } from '@meshwork/protocol';
 import type { DeviceGroupRecord, DeviceRecord } from '@meshwork/store';
@@ -18,11 +21,11 @@ import { AGENT_EVENT_TYPES, deviceEvent, publishEvent } from './events.js';
 import { directWrites, type WriteFn } from './group-commit.js';
 import { deviceNameFrom } from './names.js';
 
-export type EnrolledVia = { via: 'token'; tokenId: string } | { via: 'group' };
+export type EnrolledVia = { via: 'token'; tokenId: string } | { via: 'key' };
 
 export type Admission =
   | { ok: true; device: DeviceRecord; enrolled: EnrolledVia | null }
-  | { ok: false; code: Extract<AgentRefusalCode, 'not_enrolled' | 'bad_enrolment_token'>; message: string };
+  | { ok: false; code: Extract<AgentRefusalCode, 'not_enrolled' | 'bad_enrolment_token' | 'revoked'>; message: string };
 
 const badToken = (message: string): Admission => ({ ok: false, code: 'bad_enrolment_token', message });
 
@@ -51,6 +54,9 @@ export async function admitDevice(sys: System, deviceId: string, info: AgentInfo
 async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefined, write: WriteFn): Promise<Admission> {
   const known = await sys.store.getDevice(deviceId);
   if (known) return { ok: true, device: known, enrolled: null };
+  if (await sys.store.getDeviceRevocation(deviceId)) {
+    return { ok: false, code: 'revoked', message: 'This device was removed from the server. An administrator must lift its revocation before it can enrol again.' };
+  }
 
   const token = info?.enrolmentToken;
   if (token !== undefined) {
@@ -63,16 +69,22 @@ async function admitOnce(sys: System, deviceId: string, info: AgentInfo | undefi
     return enrol(sys, write, deviceId, info, group, { via: 'token', tokenId: record.id });
   }
 
-  if (info?.groupId !== undefined) {
-    const group = await sys.store.getDeviceGroup(info.groupId);
-    if (group) return enrol(sys, write, deviceId, info, group, { via: 'group' });
+  const key = info?.enrolmentKey;
+  if (key !== undefined) {
+    const groupId = await sys.store.getGroupIdByEnrolmentKey(key);
+    const group = groupId === null ? null : await sys.store.getDeviceGroup(groupId);
+    if (group) return enrol(sys, write, deviceId, info, group, { via: 'key' });
     return {
       ok: false,
       code: 'not_enrolled',
-      message: 'This device is not enrolled, and the device group named by its install file does not exist on this server. Install a current install file.',
+      message: 'This device is not enrolled, and the enrolment key of its install file is not current (rotated, removed, or its group deleted). Install a current install file.',
     };
   }
-  return { ok: false, code: 'not_enrolled', message: 'This device is not enrolled and presented neither a device group id nor an enrolment token.' };
+  return {
+    ok: false,
+    code: 'not_enrolled',
+    message: 'This device is not enrolled and presented neither an enrolment key nor an enrolment token (a group id alone does not enrol). Install a current install file.',
+  };
 }
 
 async function enrol(sys: System, write: WriteFn, deviceId: string, info: AgentInfo | undefined, group: DeviceGroupRecord, via: EnrolledVia): Promise<Admission> {
@@ -94,7 +106,7 @@ async function enrol(sys: System, write: WriteFn, deviceId: string, info: AgentI
     message: `Device ${device.name} enrolled in device group ${group.name}`,
     deviceId,
     groupId: group.id,
-    data: via.via === 'token' ? { via: 'token', tokenId: via.tokenId } : { via: 'group' },
+    data: via.via === 'token' ? { via: 'token', tokenId: via.tokenId } : { via: 'key' },
   });
   // The device row and its event in one commit (batched with other handshakes by the endpoint).
   const [stored, logged] = await write([{ kind: 'upsertDevice', device }, { kind: 'addEvent', event, requires: 0 }]);

@@ -1,4 +1,8 @@
-/** The agent install file of a device group: where the server is, who it is, which group to join. */
+/**
+ * The agent install file of a device group: where the server is, who it is, which group — and at
+ * most one secret that enrols: the group's enrolment key or one enrolment token, never both (a
+ * token file must not enrol once its token is used up, expired or revoked).
+ */
 import type { InstallFile } from '@meshwork/protocol';
 import type { DeviceGroupRecord } from '@meshwork/store';
 import { SERVER_URLS_SETTING } from '../../config.js';
@@ -11,12 +15,15 @@ export async function recordedServerUrls(sys: System): Promise<string[]> {
   return sys.config.publicUrls;
 }
 
-export async function installFile(sys: System, group: DeviceGroupRecord, enrolmentToken?: string): Promise<InstallFile> {
+/** What enrols: the group's key, a token, or nothing (a file that only names the server and group). */
+export type InstallSecret = { enrolmentKey: string } | { enrolmentToken: string } | Record<string, never>;
+
+export async function installFile(sys: System, group: DeviceGroupRecord, secret: InstallSecret): Promise<InstallFile> {
   return {
     serverUrls: await recordedServerUrls(sys),
     serverId: sys.identity.serverId,
     groupId: group.id,
     groupName: group.name,
-    ...(enrolmentToken !== undefined ? { enrolmentToken } : {}),
+    ...secret,
   };
 }

@@ -18,6 +18,9 @@ export const EVENT_TYPES = {
   deviceDeleted: 'device.deleted',
   enrolmentTokenCreated: 'enrolmentToken.created',
   enrolmentTokenRevoked: 'enrolmentToken.revoked',
+  enrolmentKeyRotated: 'enrolmentKey.rotated',
+  enrolmentKeyRemoved: 'enrolmentKey.removed',
+  deviceRevocationLifted: 'device.revocationLifted',
 } as const;
 
 /**

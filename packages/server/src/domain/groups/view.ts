@@ -39,5 +39,6 @@ export async function groupView(store: Store, g: DeviceGroupRecord, mask: number
     createdAt: iso(g.createdAt),
     myRights: groupRightsToNames(mask),
     links,
+    tokensOnly: (await store.getGroupEnrolmentKey(g.id)) === null,
   };
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { endpoints, type EndpointDef, type EndpointName, type RequestOf, type ResponseOf } from '@meshwork/protocol';
 import type { DeviceGroupRecord, DeviceRecord, UserRecord } from '@meshwork/store';
@@ -94,9 +94,13 @@ export async function addUser(sys: System, name: string, siteRights = 0): Promis
 
 export const principalOf = (user: UserRecord): Principal => ({ user, via: 'token', tokenId: 'test-token' });
 
+/** The enrolment key addGroup gives a group (derived from its id, so tests need not look it up). */
+export const testEnrolmentKey = (groupId: string): string => `mwk_${createHash('sha256').update(groupId).digest('hex')}`;
+
 export async function addGroup(sys: System, name: string, links: Array<{ subjectId: string; kind?: 'user' | 'userGroup'; rights: number }> = []): Promise<DeviceGroupRecord> {
   const g: DeviceGroupRecord = { id: newGroupId(), name, description: '', createdAt: sys.now() };
   await sys.store.createDeviceGroup(g);
+  await sys.store.setGroupEnrolmentKey(g.id, testEnrolmentKey(g.id), sys.now());
   for (const l of links) await sys.store.setRightsLink({ groupId: g.id, subjectId: l.subjectId, subjectKind: l.kind ?? 'user', rights: l.rights >>> 0 });
   return g;
 }

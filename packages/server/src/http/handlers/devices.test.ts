@@ -89,8 +89,14 @@ describe('devices handlers', () => {
     unsub();
     assert.equal(r.groupId, toOk.id);
     assert.deepEqual(frames, [{ type: 'deviceRemoved', deviceId: d.id, groupId: from.id }, { type: 'device', device: r }]);
-    const [e] = await call(sys, 'events.list', p, { query: { type: 'device.moved' } });
-    assert.deepEqual(e?.data, { from: from.id, to: toOk.id });
+    const moved = await call(sys, 'events.list', p, { query: { type: 'device.moved' } });
+    assert.deepEqual(moved.map((e) => [e.groupId, e.data]).sort(), [[from.id, { deviceId: d.id, from: from.id }], [toOk.id, { to: toOk.id }]].sort());
+    // A viewer of the source group only: sees the move, never the destination group's id.
+    const watcher = await addUser(sys, 'from-watcher');
+    await sys.store.setRightsLink({ groupId: from.id, subjectId: watcher.id, subjectKind: 'user', rights: GROUP_RIGHTS.notes });
+    const seen = await call(sys, 'events.list', principalOf(watcher), { query: {} });
+    assert.equal(seen.filter((e) => e.type === 'device.moved').length, 1);
+    assert.ok(!JSON.stringify(seen).includes(toOk.id), 'the destination group id does not reach the source group audience');
   });
 
   it('delete: needs manageDevices; removes the device and tells streams', async () => {
@@ -107,8 +113,9 @@ describe('devices handlers', () => {
     unsub();
     assert.equal(await sys.store.getDevice(d.id), null);
     assert.deepEqual(frames, [{ type: 'deviceRemoved', deviceId: d.id, groupId: g.id }]);
+    assert.deepEqual(await sys.store.getDeviceRevocation(d.id), { deviceId: d.id, name: 'gone', groupId: g.id, revokedAt: sys.now(), revokedBy: u.id }, 'removal revokes');
     assert.equal(await code(call(sys, 'devices.delete', principalOf(u), { params: { id: d.id } })), 'not_found');
     const [e] = await call(sys, 'events.list', principalOf(weak), { query: { type: 'device.deleted' } });
-    assert.equal(e?.message, 'Removed device gone');
+    assert.equal(e?.message, 'Removed device gone; it cannot enrol again until an administrator allows it');
   });
 });

@@ -7,6 +7,7 @@ import type { Capability } from '@meshwork/protocol';
 import type { DeviceRecord } from '@meshwork/store';
 import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import { notFound } from '../../errors.js';
+import { removeDevice } from '../../domain/agents/removal.js';
 import { deviceViewOne } from '../../domain/devices/view.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import type { System } from '../../system.js';
@@ -45,9 +46,14 @@ export const devicesHandlers: AreaHandlers<'devices.get' | 'devices.update' | 'd
     await publish(sys, { type: 'device', device: view });
     const changed = Object.keys(patch).filter((k) => k !== 'groupId');
     if (moving) {
+      // Two events, one per audience: neither group's viewers learn the other group's id or name.
       await sys.events.emit({
         type: EVENT_TYPES.deviceMoved, message: `Moved device ${after.name} to another device group`, actorId: p.user.id,
-        deviceId: after.id, groupId: after.groupId, visibleTo: [before.groupId], data: { from: before.groupId, to: after.groupId },
+        groupId: before.groupId, data: { deviceId: after.id, from: before.groupId },
+      });
+      await sys.events.emit({
+        type: EVENT_TYPES.deviceMoved, message: `Moved device ${after.name} here from another device group`, actorId: p.user.id,
+        deviceId: after.id, groupId: after.groupId, data: { to: after.groupId },
       });
     }
     if (changed.length > 0) {
@@ -60,9 +66,7 @@ export const devicesHandlers: AreaHandlers<'devices.get' | 'devices.update' | 'd
   async 'devices.delete'({ sys, principal, params }) {
     const p = must(principal);
     const d = await sys.authz.requireDevice(p, params.id, 'manageDevices');
-    if (!(await sys.store.deleteDevice(d.id))) throw notFound();
-    await publish(sys, { type: 'deviceRemoved', deviceId: d.id, groupId: d.groupId });
-    await sys.events.emit({ type: EVENT_TYPES.deviceDeleted, message: `Removed device ${d.name}`, actorId: p.user.id, deviceId: d.id, groupId: d.groupId });
+    if (!(await removeDevice(sys, p, d))) throw notFound();
     return { ok: true as const };
   },
 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GROUP_FULL, GROUP_RIGHTS, SITE_RIGHTS } from '@meshwork/protocol';
 import { DEVICES_CHANNEL } from '../../bus/channels.js';
 import { hashEnrolmentToken } from '../../domain/enrolment/tokens.js';
-import { errorCode as code, addDevice, addGroup, addUser, addUserGroup, call, principalOf, settle, testSystem, type TestSystem } from '../../domain/testkit/system.js';
+import { errorCode as code, addDevice, addGroup, addUser, addUserGroup, call, principalOf, settle, testEnrolmentKey, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 
 describe('groups handlers', () => {
   let t: TestSystem;
@@ -125,7 +125,17 @@ describe('groups handlers', () => {
     assert.equal(await code(call(sys, 'groups.installFile', principalOf(reader), { params: { id: g.id }, query: {} })), 'forbidden');
 
     const plain = await call(sys, 'groups.installFile', po, { params: { id: g.id }, query: {} });
-    assert.deepEqual(plain, { serverUrls: ['https://meshwork.test:8443'], serverId: sys.identity.serverId, groupId: g.id, groupName: 'Install' });
+    assert.deepEqual(plain, { serverUrls: ['https://meshwork.test:8443'], serverId: sys.identity.serverId, groupId: g.id, groupName: 'Install', enrolmentKey: testEnrolmentKey(g.id) });
+    assert.ok(!JSON.stringify(await call(sys, 'groups.get', principalOf(reader), { params: { id: g.id } })).includes('mwk_'), 'viewers never see the key');
+
+    // Rotation: a new key, returned in its install file; removal: tokens only (no plain install file).
+    const rotated = await call(sys, 'groups.rotateEnrolmentKey', po, { params: { id: g.id } });
+    assert.match(rotated.enrolmentKey ?? '', /^mwk_[0-9a-f]{64}$/);
+    assert.notEqual(rotated.enrolmentKey, testEnrolmentKey(g.id));
+    assert.equal(await code(call(sys, 'groups.rotateEnrolmentKey', principalOf(reader), { params: { id: g.id } })), 'forbidden');
+    assert.equal((await call(sys, 'groups.removeEnrolmentKey', po, { params: { id: g.id } })).tokensOnly, true);
+    assert.equal(await code(call(sys, 'groups.installFile', po, { params: { id: g.id }, query: {} })), 'conflict');
+    assert.equal((await call(sys, 'groups.rotateEnrolmentKey', po, { params: { id: g.id } })).groupId, g.id);
     await sys.store.setSetting('serverUrls', ['https://mesh.example:443']);
     assert.deepEqual((await call(sys, 'groups.installFile', po, { params: { id: g.id }, query: {} })).serverUrls, ['https://mesh.example:443']);
 
@@ -139,6 +149,8 @@ describe('groups handlers', () => {
     assert.ok(!JSON.stringify(stored).includes(secret.slice(21)), 'the secret is not stored');
     const again = await call(sys, 'groups.installFile', po, { params: { id: g.id }, query: { tokenId: made.token.id } });
     assert.equal(again.enrolmentToken, undefined, 'the secret is shown only at creation');
+    assert.equal(again.enrolmentKey, undefined, "a token's file never carries the group key");
+    assert.equal(made.installFile.enrolmentKey, undefined, 'a token file carries nothing else that enrols');
     assert.deepEqual((await call(sys, 'groups.listEnrolmentTokens', po, { params: { id: g.id } })).map((x) => x.id), [made.token.id]);
 
     const other = await addGroup(sys, 'Other install', [{ subjectId: owner.id, rights: GROUP_FULL }]);

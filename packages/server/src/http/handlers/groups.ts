@@ -12,7 +12,9 @@ import { ApiError, notFound } from '../../errors.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import { groupView } from '../../domain/groups/view.js';
 import { newGroupId } from '../../domain/ids.js';
+import { publishDeviceGone } from '../../domain/agents/removal.js';
 import { installFile } from '../../domain/enrolment/install-file.js';
+import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { enrolmentTokenView, newEnrolmentToken } from '../../domain/enrolment/tokens.js';
 import type { Principal, System } from '../../system.js';
 import { must, type AreaHandlers } from '../handler.js';
@@ -55,6 +57,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     await assertNameFree(sys.store, body.name);
     const g: DeviceGroupRecord = { id: newGroupId(), name: body.name, description: body.description, createdAt: sys.now() };
     await sys.store.createDeviceGroup(g);
+    await rotateEnrolmentKey(sys, g.id);
     const creator = storedActor(p);
     if (creator) await sys.store.setRightsLink({ groupId: g.id, subjectId: creator, subjectKind: 'user', rights: GROUP_FULL });
     sys.authz.forget(p);
@@ -96,6 +99,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     for (const d of devices) {
       const m: DeviceBusMessage = { type: 'deviceRemoved', deviceId: d.id, groupId: g.id };
       await sys.bus.publish(DEVICES_CHANNEL, m);
+      await publishDeviceGone(sys, d.id, false);
     }
     // The group's id no longer grants visibility to anyone, so name the former link holders.
     await sys.events.emit({
@@ -150,11 +154,16 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     requireMayEnrol(sys, p);
     const g = await loadGroup(sys.store, params.id);
     if (query.tokenId !== undefined) {
-      // A token's secret is shown only once, at creation; naming one here only checks it still exists.
+      // A token's secret is shown only once, at creation: its file again, without anything that enrols.
       const t = await sys.store.getEnrolmentToken(query.tokenId);
       if (!t || t.groupId !== g.id) throw notFound();
+      return installFile(sys, g, {});
     }
-    return installFile(sys, g);
+    const enrolmentKey = await sys.store.getGroupEnrolmentKey(g.id);
+    if (enrolmentKey === null) {
+      throw new ApiError('conflict', `Device group ${g.name} enrols new devices with enrolment tokens only: create a token (or rotate the enrolment key to give the group one).`);
+    }
+    return installFile(sys, g, { enrolmentKey });
   },
 
   async 'groups.listEnrolmentTokens'({ sys, principal, params }) {
@@ -182,7 +191,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
       message: `Created an enrolment token for device group ${g.name}${limits.length ? ` (${limits.join(', ')})` : ''}`,
       actorId: p.user.id, groupId: g.id, data: { tokenId: record.id },
     });
-    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, fresh.token) };
+    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, { enrolmentToken: fresh.token }) };
   },
 
   async 'groups.revokeEnrolmentToken'({ sys, principal, params }) {

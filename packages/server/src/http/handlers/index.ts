@@ -16,6 +16,7 @@ import { powerHandlers } from './power.js';
 import { sessionsHandlers } from './sessions.js';
 import { passkeysHandlers } from './passkeys.js';
 import { deviceDetailsHandlers } from './device-details.js';
+import { enrolmentHandlers } from './enrolment.js';
 
 export const handlers: Handlers = {
   ...serverHandlers,
@@ -34,4 +35,5 @@ export const handlers: Handlers = {
   ...sessionsHandlers,
   ...passkeysHandlers,
   ...deviceDetailsHandlers,
+  ...enrolmentHandlers,
 };

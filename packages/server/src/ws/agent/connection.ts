@@ -58,7 +58,7 @@ const CLOSE_GRACE_MS = 2_000;
 
 /** Refusals after which the socket is held silently: retrying at once cannot succeed. */
 export const HELD_REFUSALS: ReadonlySet<AgentRefusalCode> = new Set<AgentRefusalCode>([
-  'unsupported_version', 'tls_cert_mismatch', 'bad_signature', 'not_enrolled', 'bad_enrolment_token',
+  'unsupported_version', 'tls_cert_mismatch', 'bad_signature', 'not_enrolled', 'bad_enrolment_token', 'revoked',
 ]);
 
 /** The close code that follows a `refused` frame. */
@@ -378,6 +378,14 @@ export class AgentConnection {
     const ref = this.ref();
     this.enqueue(() => recordSuperseded(this.sys, ref));
     this.sys.log.info({ deviceId: ref.deviceId, connectionId: ref.connectionId, remoteAddress: ref.remoteAddress }, 'agent connection superseded');
+  }
+
+  /** The device was removed (domain/agents/removal.ts): this connection ends now, on any worker. */
+  removed(revoked: boolean): void {
+    if (this.state !== 'session' && this.state !== 'verifying') return;
+    this.offlineDetail = 'device removed';
+    if (revoked) this.refuse('revoked', 'This device was removed from the server. An administrator must lift its revocation before it can enrol again.');
+    else this.refuse('not_enrolled', 'This device was removed from the server (its device group was deleted).');
   }
 
   /** Keepalive tick: ping a live session, or drop it when it has been silent (or its report in parts stalled) too long. */

@@ -26,7 +26,7 @@ import {
 import type { DeviceGroupRecord, UserRecord } from '@meshwork/store';
 import { reportHash } from '../../domain/agents/inventory.js';
 import { newEnrolmentToken } from '../../domain/enrolment/tokens.js';
-import { addGroup, addUser, call, principalOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
+import { addGroup, testEnrolmentKey, addUser, call, principalOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 import { eventually, startAgentServer, type AgentServer } from './testing/agent-server.js';
 import { authFor, handshake, helloFor, newAgentKey, openAgentSocket, testInfo, type AgentSocket } from './testing/test-agent.js';
 
@@ -67,7 +67,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
 
   it('welcomes a valid agent: proves the ServerID, derives the device id, enrols it, sends known', async () => {
     const key = await newAgentKey();
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id, hostname: 'pi\u202e-1' }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id), hostname: 'pi\u202e-1' }));
     const c = challengeBytes(ServerChallenge.parse(h.challenge));
     assert.equal(createHash('sha384').update(c.serverPublicKey).digest('hex'), t.sys.identity.serverId, 'the challenge key is the ServerID key');
     const serverKey = createPublicKey({ key: Buffer.from(c.serverPublicKey), format: 'der', type: 'spki' });
@@ -124,7 +124,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     const first = await openAgentSocket(srv.base);
     const { hello, ctx } = helloFor(first.tlsCertDer);
     first.send(hello);
-    const auth = authFor(key, ctx, await first.next(), testInfo({ groupId: group.id }));
+    const auth = authFor(key, ctx, await first.next(), testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     first.ws.terminate();
     const second = await openAgentSocket(srv.base);
     second.send(hello); // even the very same hello: the server nonce differs
@@ -142,14 +142,14 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     a.send(ha.hello);
     const ca = challengeBytes(ServerChallenge.parse(await a.next()));
     const wrongDirection = sign('sha256', serverTranscript(ha.ctx.tlsCertHash, ha.ctx.agentNonce, ca.serverNonce), { key: key.privateKey, dsaEncoding: 'der' });
-    a.send({ type: 'auth', agentPublicKey: bytesToBase64(key.spki), agentSignature: bytesToBase64(wrongDirection), info: testInfo({ groupId: group.id }) });
+    a.send({ type: 'auth', agentPublicKey: bytesToBase64(key.spki), agentSignature: bytesToBase64(wrongDirection), info: testInfo({ enrolmentKey: testEnrolmentKey(group.id) }) });
     assert.equal(refusal(await a.next()).code, 'bad_signature');
     a.ws.terminate();
 
     const b = await openAgentSocket(srv.base);
     b.send(helloFor(b.tlsCertDer).hello);
     const cb = ServerChallenge.parse(await b.next());
-    b.send({ type: 'auth', agentPublicKey: cb.serverPublicKey, agentSignature: cb.serverSignature, info: testInfo({ groupId: group.id }) });
+    b.send({ type: 'auth', agentPublicKey: cb.serverPublicKey, agentSignature: cb.serverSignature, info: testInfo({ enrolmentKey: testEnrolmentKey(group.id) }) });
     assert.equal(refusal(await b.next()).code, 'bad_signature');
     assert.equal(await t.sys.store.getDevice(t.sys.identity.serverId), null, 'nobody enrols as the ServerID');
     b.ws.terminate();
@@ -161,7 +161,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     const sock = await openAgentSocket(srv.base);
     const { hello, ctx } = helloFor(sock.tlsCertDer);
     sock.send(hello);
-    sock.send(authFor(key, ctx, await sock.next(), testInfo({ groupId: group.id }), { certificate: stranger.certificate }));
+    sock.send(authFor(key, ctx, await sock.next(), testInfo({ enrolmentKey: testEnrolmentKey(group.id) }), { certificate: stranger.certificate }));
     assert.equal(refusal(await sock.next()).code, 'bad_signature');
     sock.ws.terminate();
   });
@@ -176,7 +176,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     assert.equal((await sock.closed).code, AGENT_CLOSE_CODES.policy);
 
     const key = await newAgentKey();
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     assert.equal(ServerWelcome.parse(h.result).deviceId, key.deviceId);
     await h.sock.next(); // known
     h.sock.send(authFor(key, h.ctx, h.challenge));
@@ -206,10 +206,10 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     const tok = newEnrolmentToken();
     await t.sys.store.createEnrolmentToken({ id: tok.id, groupId: other.id, secretHash: tok.secretHash, createdAt: t.sys.now(), createdBy: null, expiresAt: null, maxUses: 1, uses: 0 });
     const a = await newAgentKey();
-    const ha = await handshake(srv.base, a, testInfo({ groupId: group.id, enrolmentToken: tok.token }));
+    const ha = await handshake(srv.base, a, testInfo({ enrolmentKey: testEnrolmentKey(group.id), enrolmentToken: tok.token }));
     assert.equal(ServerWelcome.parse(ha.result).groupId, other.id, "the token's group");
     const b = await newAgentKey();
-    const hb = await handshake(srv.base, b, testInfo({ groupId: group.id, enrolmentToken: tok.token }));
+    const hb = await handshake(srv.base, b, testInfo({ enrolmentKey: testEnrolmentKey(group.id), enrolmentToken: tok.token }));
     assert.equal(refusal(hb.result).code, 'bad_enrolment_token');
     assert.equal(await t.sys.store.getDevice(b.deviceId), null);
     hb.sock.ws.terminate();
@@ -221,7 +221,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     again.sock.ws.close();
 
     for (const bad of ['mwe_nope', newEnrolmentToken().token]) {
-      const h = await handshake(srv.base, await newAgentKey(), testInfo({ groupId: group.id, enrolmentToken: bad }));
+      const h = await handshake(srv.base, await newAgentKey(), testInfo({ enrolmentKey: testEnrolmentKey(group.id), enrolmentToken: bad }));
       assert.equal(refusal(h.result).code, 'bad_enrolment_token', bad);
       h.sock.ws.terminate();
     }
@@ -230,7 +230,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
   it("a known device in another group: the server's group wins over the install file", async () => {
     const key = await newAgentKey();
     await t.sys.store.upsertDevice({ id: key.deviceId, groupId: other.id, name: 'moved', tags: [], notes: '', os: null, info: {}, infoHash: null, lastSeen: null, createdAt: t.sys.now() });
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     assert.deepEqual(ServerWelcome.parse(h.result), { type: 'welcome', deviceId: key.deviceId, groupId: other.id });
     assert.equal((await t.sys.store.getDevice(key.deviceId))?.name, 'moved', 'an admin-given name stays');
     h.sock.ws.close();
@@ -239,10 +239,10 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
 
   it('the newest connection for a device wins: the older one gets superseded, the device stays online', async () => {
     const key = await newAgentKey();
-    const first = await handshake(srv.base, key, testInfo({ groupId: group.id }));
+    const first = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     ServerWelcome.parse(first.result);
     await first.sock.next(); // known
-    const second = await handshake(srv.base, key, testInfo({ groupId: group.id }));
+    const second = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     ServerWelcome.parse(second.result);
     assert.equal(refusal(await first.sock.next()).code, 'superseded');
     assert.equal((await first.sock.closed).code, AGENT_CLOSE_CODES.policy);
@@ -259,7 +259,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
 
   it('presence: devices.list shows online while connected and offline after; the timeline records both', async () => {
     const key = await newAgentKey();
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id, hostname: 'presence-box' }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id), hostname: 'presence-box' }));
     ServerWelcome.parse(h.result);
     const online = async () => (await call(t.sys, 'devices.list', principalOf(user), { query: { q: 'presence-box' } }))[0]?.online;
     assert.equal(await online(), true, 'online as soon as welcome was sent');
@@ -275,7 +275,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     const key = await newAgentKey();
     const inv = inventory('inv-box');
     const sw = { source: 'dpkg' as const, packages: [{ name: 'openssl', version: '3.0.11' }] };
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     ServerWelcome.parse(h.result);
     assert.deepEqual(ServerKnown.parse(await h.sock.next()), { type: 'known', inventoryHash: null, softwareHash: null });
     h.sock.send({ type: 'inventory', hash: reportHash(inv), inventory: inv });
@@ -327,7 +327,7 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
 
   it('records the capabilities an agent announced: what it lacks is refused with not_supported, never sent', async () => {
     const key = await newAgentKey();
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id, hostname: 'caps-box', capabilities: ['inventory', 'terminal'] }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id), hostname: 'caps-box', capabilities: ['inventory', 'terminal'] }));
     ServerWelcome.parse(h.result);
     await h.sock.next(); // known
     try {
@@ -471,7 +471,7 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
   it('more reports than the per-connection limit: rate_limited and 1008', async () => {
     const srv = await startAgentServer(t.sys, { reportsPerMinute: 2, clock: frozen, clearStalePresence: false });
     try {
-      const h = await handshake(srv.base, await newAgentKey(), testInfo({ groupId: group.id }));
+      const h = await handshake(srv.base, await newAgentKey(), testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
       ServerWelcome.parse(h.result);
       await h.sock.next(); // known
       const inv = inventory();
@@ -496,7 +496,7 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
       await new Promise((r) => silent.once('open', r));
       const { hello, ctx } = helloFor(certDer);
       silent.send(JSON.stringify(hello));
-      silent.send(JSON.stringify(authFor(key, ctx, await next(), testInfo({ groupId: group.id }))));
+      silent.send(JSON.stringify(authFor(key, ctx, await next(), testInfo({ enrolmentKey: testEnrolmentKey(group.id) }))));
       ServerWelcome.parse(await next());
       assert.equal(await closed, 1006, 'terminated without a close frame');
       await eventually(async () => (await t.sys.store.listTimeline(key.deviceId, 0)).some((r) => r.detail === 'idle timeout'), 'the idle timeline row');
@@ -524,7 +524,7 @@ describe('agent endpoint: admission, holds, timeouts, shutdown', () => {
     const keys = await Promise.all([newAgentKey(), newAgentKey(), newAgentKey()]);
     const socks: AgentSocket[] = [];
     for (const k of keys) {
-      const h = await handshake(srv.base, k, testInfo({ groupId: group.id }));
+      const h = await handshake(srv.base, k, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
       ServerWelcome.parse(h.result);
       await h.sock.next(); // known
       socks.push(h.sock);

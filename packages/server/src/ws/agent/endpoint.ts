@@ -28,6 +28,7 @@ import { AGENT_SESSION_MAX_FRAME, AGENT_WS_PATH } from '@meshwork/protocol';
 import { InProcessBus } from '../../bus/bus.js';
 import { handshakeKeys } from '../../domain/agents/handshake.js';
 import { clearStalePresence, holdsPresence, isPresenceClaim, PRESENCE_CHANNEL, recordWorkerShutdown } from '../../domain/agents/lifecycle.js';
+import { DEVICE_GONE_CHANNEL, isDeviceGone } from '../../domain/agents/removal.js';
 import { capabilityDirectory } from '../../domain/agents/capabilities.js';
 import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
 import type { System } from '../../system.js';
@@ -196,6 +197,12 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     }
   });
 
+  // A removed device's connections end at once, here too (the removal may be on another worker).
+  const unsubGone = sys.bus.subscribe(DEVICE_GONE_CHANNEL, (m) => {
+    if (!isDeviceGone(m)) return sys.log.warn({ channel: DEVICE_GONE_CHANNEL }, 'malformed bus message ignored');
+    for (const c of [...(sessions.get(m.deviceId) ?? []), ...handshaking]) if (c.deviceId === m.deviceId) c.removed(m.revoked);
+  });
+
   commands.start();
 
   const keepalive = setInterval(() => {
@@ -238,6 +245,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     await commits.flush();
     removeRoute();
     unsubPresence();
+    unsubGone();
     removeLocal();
     commands.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);

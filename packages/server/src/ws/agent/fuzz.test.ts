@@ -28,7 +28,7 @@ import {
 } from '@meshwork/protocol';
 import type { DeviceGroupRecord } from '@meshwork/store';
 import { reportHash } from '../../domain/agents/inventory.js';
-import { addGroup, testSystem, type TestSystem } from '../../domain/testkit/system.js';
+import { addGroup, testEnrolmentKey, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 import { eventually, startAgentServer, type AgentServer } from './testing/agent-server.js';
 import { authFor, handshake, helloFor, newAgentKey, openAgentSocket, testInfo, type AgentKey, type AgentSocket } from './testing/test-agent.js';
 
@@ -267,7 +267,7 @@ describe(`agent endpoint fuzz (seed ${SEED})`, () => {
 
   /** Opens a socket and drives it to `state`; returns the valid frame the mutations start from. */
   async function reach(state: State, key: AgentKey): Promise<{ sock: AgentSocket; valid: Obj; prefix: Frame[] }> {
-    const info = testInfo({ groupId: group.id, hostname: 'fuzz' });
+    const info = testInfo({ enrolmentKey: testEnrolmentKey(group.id), hostname: 'fuzz' });
     if (state === 'after-welcome' || state === 'mid-report') {
       const h = await handshake(srv.base, key, info);
       ServerWelcome.parse(h.result);
@@ -350,7 +350,7 @@ describe(`agent endpoint fuzz (seed ${SEED})`, () => {
     const values = (t.sys.metrics as unknown as { values: Map<string, number> }).values;
     assert.equal(values.get('meshwork_agent_refusals_total{"code":"internal"}'), undefined);
     const key = await newAgentKey();
-    const h = await handshake(srv.base, key, testInfo({ groupId: group.id, hostname: 'after-fuzz' }));
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id), hostname: 'after-fuzz' }));
     assert.equal(ServerWelcome.parse(h.result).deviceId, key.deviceId);
     ServerKnown.parse(await h.sock.next());
     const inv = inventory(-1);

@@ -23,7 +23,7 @@ import {
 } from '@meshwork/protocol';
 import type { DeviceGroupRecord } from '@meshwork/store';
 import { reportHash } from '../../domain/agents/inventory.js';
-import { addGroup, testSystem, type TestSystem } from '../../domain/testkit/system.js';
+import { addGroup, testEnrolmentKey, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 import { eventually, startAgentServer, type AgentServer } from './testing/agent-server.js';
 import { handshake, helloFor, newAgentKey, openAgentSocket, testInfo, type AgentSocket } from './testing/test-agent.js';
 
@@ -55,7 +55,7 @@ describe('agent endpoint: reports in acknowledged parts', () => {
   let t: TestSystem;
   let srv: AgentServer;
   let group: DeviceGroupRecord;
-  const info = (): AgentInfo => testInfo({ groupId: group.id, capabilities: ['inventory', 'software', REPORT_PARTS_CAPABILITY] });
+  const info = (): AgentInfo => testInfo({ enrolmentKey: testEnrolmentKey(group.id), capabilities: ['inventory', 'software', REPORT_PARTS_CAPABILITY] });
 
   before(async () => {
     t = await testSystem();
@@ -88,9 +88,9 @@ describe('agent endpoint: reports in acknowledged parts', () => {
   it('tells only agents that announced report-parts that it accepts parts', async () => {
     const withParts = await session();
     assert.equal(withParts.known.reportPartBytes, REPORT_PART_BYTES);
-    const without = await session(testInfo({ groupId: group.id, capabilities: ['inventory', 'software'] }));
+    const without = await session(testInfo({ enrolmentKey: testEnrolmentKey(group.id), capabilities: ['inventory', 'software'] }));
     assert.equal('reportPartBytes' in without.known, false, 'an older agent parses known strictly: nothing new in it');
-    const none = await session(testInfo({ groupId: group.id }));
+    const none = await session(testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
     assert.equal('reportPartBytes' in none.known, false);
     for (const s of [withParts, without, none]) s.sock.ws.terminate();
   });
