@@ -11,6 +11,19 @@ export type FirstBytes = 'tls' | 'not_tls' | 'silent' | 'closed';
 
 const ignore = (): void => undefined;
 
+/**
+ * `pause()` does not stop a plain socket's handle: it reads on into the stream's buffer up to the
+ * high-water mark. Stop it, as `pauseOnConnect` does, so a queued connection holds no more than its
+ * first bytes; TLS starts the handle reading again when it takes the socket.
+ */
+function stopReading(raw: Socket): void {
+  const handle = (raw as unknown as { _handle?: { reading?: boolean; readStop?: () => number } | null })._handle;
+  if (handle?.reading && handle.readStop) {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
 export function awaitClientHello(raw: Socket, timeoutMs: number, done: (r: FirstBytes) => void): void {
   let settled = false;
   const finish = (r: FirstBytes): void => {
@@ -23,11 +36,13 @@ export function awaitClientHello(raw: Socket, timeoutMs: number, done: (r: First
   };
   const onData = (chunk: Buffer): void => {
     raw.pause();
+    stopReading(raw);
     raw.unshift(chunk);
     finish(chunk[0] === 0x16 && (chunk.length < 2 || chunk[1] === 0x03) ? 'tls' : 'not_tls');
   };
   const onClose = (): void => finish('closed');
-  const timer = setTimeout(() => finish('silent'), timeoutMs);
+  // After the poll phase that follows: bytes that came while the event loop was busy are read first.
+  const timer = setTimeout(() => setImmediate(() => finish('silent')), timeoutMs);
   timer.unref();
   // A reset before TLS takes the socket must not become an uncaught 'error' (the socket closes itself).
   raw.on('error', ignore);

@@ -140,7 +140,8 @@ export class AgentConnection {
 
   private armHandshakeTimer(ms: number): void {
     clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = setTimeout(() => this.safely(() => this.onHandshakeTimeout()), ms);
+    // Checked after the poll phase that follows: a frame that came while the event loop was busy counts.
+    this.handshakeTimer = setTimeout(() => setImmediate(() => this.safely(() => this.onHandshakeTimeout())), ms);
     this.handshakeTimer.unref();
   }
 

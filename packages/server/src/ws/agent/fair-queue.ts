@@ -33,6 +33,16 @@ export class FairQueue<T> {
     return undefined;
   }
 
+  /** Takes `item` out (a connection closed while waiting), so dead entries never pile up. */
+  remove(key: string, item: T): void {
+    const q = this.byKey.get(key);
+    const i = q ? q.indexOf(item) : -1;
+    if (!q || i < 0) return;
+    q.splice(i, 1);
+    this.count--;
+    if (q.length === 0) this.byKey.delete(key);
+  }
+
   /** Empties the queue, returning what was in it. */
   drain(): T[] {
     const all = [...this.byKey.values()].flat();

@@ -101,6 +101,7 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
   /** The connection is through admission (TLS done) or gone: give back its count and slot. */
   const leave = (c: Conn): void => {
     if (c.phase === 'done') return;
+    if (c.phase === 'queued') queue.remove(c.src.network, c);
     const held = c.phase === 'tls';
     c.phase = 'done';
     counts.leave(c.src);
