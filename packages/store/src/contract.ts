@@ -42,6 +42,7 @@ import { cascadeCases } from './testing/contract/cascades.js';
 import { deviceSoftwareCases } from './testing/contract/device-software.js';
 import { writeCases } from './testing/contract/writes.js';
 import { passkeyCases } from './testing/contract/passkeys.js';
+import { secondFactorCases } from './testing/contract/second-factor.js';
 
 export interface OpenedStore {
   store: Store;
@@ -68,7 +69,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     for (const cases of [
       settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases, devicesVersionCases,
       sessionCases, apiTokenCases, loginFailureCases, eventCases, timelineCases, enrolmentCases,
-      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases,
+      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases, secondFactorCases,
     ]) {
       cases(ctx);
     }

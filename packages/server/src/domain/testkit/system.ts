@@ -94,6 +94,10 @@ export async function addUser(sys: System, name: string, siteRights = 0): Promis
 
 export const principalOf = (user: UserRecord): Principal => ({ user, via: 'token', tokenId: 'test-token' });
 
+/** A login session of `user` that logged in just now (what credential changes need). */
+export const sessionOf = (sys: System, user: UserRecord): Principal =>
+  ({ user, via: 'session', sessionId: 'test-session', csrfToken: 'test-csrf', authAt: sys.now() });
+
 export async function addGroup(sys: System, name: string, links: Array<{ subjectId: string; kind?: 'user' | 'userGroup'; rights: number }> = []): Promise<DeviceGroupRecord> {
   const g: DeviceGroupRecord = { id: newGroupId(), name, description: '', createdAt: sys.now() };
   await sys.store.createDeviceGroup(g);

@@ -10,7 +10,6 @@ import { assertMayChange, assertMayGrant, assertNotLastAdmin, canManageUsers, is
 import { hashPassword } from '../../auth/passwords.js';
 import { endOtherSessions } from '../../auth/sessions.js';
 import { invalidateSetupToken } from '../../auth/setup-token.js';
-import { lastStepKey } from '../../auth/totp.js';
 import { userView } from '../../auth/views.js';
 import { newRecordId } from '../../domain/ids.js';
 import { ApiError, notFound } from '../../errors.js';
@@ -78,7 +77,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     await sys.store.updateUser(target.id, patch);
     // Resetting the second factor also removes the passkeys: the user lost their devices.
     const passkeysRemoved = body.resetTotp ? await sys.store.deletePasskeysOfUser(target.id) : 0;
-    if (body.resetTotp) await sys.store.deleteSetting(lastStepKey(target.id));
+    if (body.resetTotp) await sys.store.clearTotpSteps(target.id);
     if (patch.disabled === true) await endOtherSessions(sys, target.id);
     const data = { userId: target.id, ...body, ...(body.resetTotp ? { passkeysRemoved } : {}) };
     await audit(sys, { type: AUTH_EVENTS.userUpdated, message: `${p.user.name} changed user ${target.name}`, actorId: p.user.id, data, visibleTo: [target.id, '*'] });
@@ -104,7 +103,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     assertMayChange(sys, p, target);
     await assertNotLastAdmin(sys, target, 'delete');
     if (!(await sys.store.deleteUser(target.id))) throw notFound();
-    await sys.store.deleteSetting(lastStepKey(target.id));
+    await sys.store.clearTotpSteps(target.id);
     await audit(sys, { type: AUTH_EVENTS.userDeleted, message: `${p.user.name} deleted user ${target.name}`, actorId: p.user.id, data: { userId: target.id, name: target.name }, visibleTo: ['*'] });
     return { ok: true };
   },
