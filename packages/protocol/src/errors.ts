@@ -32,6 +32,9 @@ export const ERROR_CODES = {
   passkey_challenge_invalid: { status: 400, message: 'The passkey request expired or was already used; start again.' },
   passkey_unknown: { status: 401, message: 'This passkey is not registered on this server.' },
   passkey_rejected: { status: 401, message: 'The passkey response could not be verified.' },
+  login_delayed: { status: 429, message: 'Too many failed logins for this account; wait before trying again (Retry-After).' },
+  session_required: { status: 403, message: 'This needs a login session; an API token cannot do it.' },
+  reauth_required: { status: 403, message: 'Confirm it is you: log in again, then retry.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -6,10 +6,18 @@ import { ERROR_CODES, type ErrorCode } from '@meshwork/protocol';
 
 export class ApiError extends Error {
   readonly status: number;
+  /** Sent as the `Retry-After` header (seconds) when set. */
+  retryAfterSeconds: number | undefined;
   constructor(readonly code: ErrorCode, message?: string, readonly details?: unknown) {
     super(message ?? ERROR_CODES[code].message);
     this.name = 'ApiError';
     this.status = ERROR_CODES[code].status;
+  }
+
+  /** The same error, telling the client when to try again. */
+  retryAfter(ms: number): this {
+    this.retryAfterSeconds = Math.max(1, Math.ceil(ms / 1000));
+    return this;
   }
 }
 

@@ -19,6 +19,8 @@ export interface Principal {
   sessionId?: string;
   csrfToken?: string;
   tokenId?: string;
+  /** Sessions: when the user last proved who they are (the login that started the session). */
+  authAt?: number;
 }
 
 /** Authorization: the only place rights are resolved. Every handler asks it before acting. */

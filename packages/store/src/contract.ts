@@ -43,6 +43,7 @@ import { deviceSoftwareCases } from './testing/contract/device-software.js';
 import { writeCases } from './testing/contract/writes.js';
 import { passkeyCases } from './testing/contract/passkeys.js';
 import { revocationCases } from './testing/contract/revocations.js';
+import { secondFactorCases } from './testing/contract/second-factor.js';
 
 export interface OpenedStore {
   store: Store;
@@ -69,7 +70,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     for (const cases of [
       settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases, devicesVersionCases,
       sessionCases, apiTokenCases, loginFailureCases, eventCases, timelineCases, enrolmentCases,
-      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases, revocationCases,
+      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases, revocationCases, secondFactorCases,
     ]) {
       cases(ctx);
     }

@@ -45,6 +45,13 @@ export interface DeviceQuery {
   limit?: number;
 }
 
+/** What reserveLoginAttempt saw under one key: the attempts counted and the latest one's time. */
+export interface LoginAttemptCount {
+  key: string;
+  count: number;
+  last: number | null;
+}
+
 export interface Store {
   readonly kind: string;
   close(): Promise<void>;
@@ -61,6 +68,20 @@ export interface Store {
   listUsers(): Promise<UserRecord[]>;
   countUsers(): Promise<number>;
   updateUser(id: string, patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Promise<boolean>;
+  /**
+   * Spends one backup code atomically: removes `hash` from the user's backupCodeHashes and returns
+   * true when it was there; false (nothing changed) otherwise. Of concurrent calls with one code —
+   * in any process — at most one returns true.
+   */
+  consumeBackupCode(userId: string, hash: string): Promise<boolean>;
+  /**
+   * Records that the user's TOTP step `step` was used, atomically: true only when it is later than
+   * every step recorded before, so a replayed code — or the same code in a concurrent login —
+   * returns false.
+   */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Forgets the user's used TOTP steps (TOTP turned off or reset). */
+  clearTotpSteps(userId: string): Promise<void>;
   deleteUser(id: string): Promise<boolean>;
 
   // user groups
@@ -169,8 +190,19 @@ export interface Store {
   listDeviceRevocations(): Promise<DeviceRevocationRecord[]>;
   deleteDeviceRevocation(deviceId: string): Promise<boolean>;
 
-  // login throttling: failures keyed by network (IPv4 /24, IPv6 /64)
+  // login throttling: failures keyed by network (IPv4 /24, IPv6 /64) or by account name
   addLoginFailure(networkKey: string, time: number): Promise<void>;
+  /**
+   * One atomic step (across processes): counts the attempts under each key at or after `since`
+   * and asks `refuse` (synchronous, no I/O). When it answers null, records one attempt under
+   * every key at `time` and returns their ids — the attempt counts as a failure from now on,
+   * unless released; otherwise records nothing and returns its answer.
+   */
+  reserveLoginAttempt<R>(
+    keys: readonly string[], since: number, time: number, refuse: (seen: readonly LoginAttemptCount[]) => R | null,
+  ): Promise<{ ids: number[] } | { refused: R }>;
+  /** Deletes reserved attempts by id (the attempt succeeded, or was not a guess). */
+  releaseLoginAttempts(ids: readonly number[]): Promise<void>;
   countLoginFailures(networkKey: string, since: number): Promise<number>;
   clearLoginFailures(networkKey: string): Promise<void>;
   deleteLoginFailuresBefore(time: number): Promise<number>;

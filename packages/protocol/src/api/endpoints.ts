@@ -66,11 +66,11 @@ export const endpoints = {
 
   // ---- own account ----
   'account.changePassword': def({
-    method: 'POST', path: '/api/v1/account/password', summary: 'Change own password', auth: 'user',
-    body: z.object({ current: z.string().min(1).max(512), password: m.Password }).strict(), response: Ok,
+    method: 'POST', path: '/api/v1/account/password', summary: 'Change own password (a session, not a token); optionally also revoke every API token and remove every passkey', auth: 'user',
+    body: z.object({ current: z.string().min(1).max(512), password: m.Password, revokeTokens: z.boolean().optional(), removePasskeys: z.boolean().optional() }).strict(), response: Ok,
   }),
   'account.totpBegin': def({
-    method: 'POST', path: '/api/v1/account/totp/begin', summary: 'Start TOTP enrolment: returns a new secret', auth: 'user',
+    method: 'POST', path: '/api/v1/account/totp/begin', summary: 'Start TOTP enrolment: returns a new secret (recent login session)', auth: 'user',
     response: z.object({ secret: z.string(), otpauthUrl: z.string() }),
   }),
   'account.totpEnable': def({
@@ -78,7 +78,7 @@ export const endpoints = {
     body: z.object({ code: z.string().regex(/^\d{6}$/) }).strict(), response: z.object({ backupCodes: z.array(z.string()) }),
   }),
   'account.totpDisable': def({
-    method: 'POST', path: '/api/v1/account/totp/disable', summary: 'Turn TOTP off (password required)', auth: 'user',
+    method: 'POST', path: '/api/v1/account/totp/disable', summary: 'Turn TOTP off (login session and password required)', auth: 'user',
     body: z.object({ password: z.string().min(1).max(512) }).strict(), response: Ok,
   }),
 
@@ -86,7 +86,7 @@ export const endpoints = {
     method: 'GET', path: '/api/v1/account/passkeys', summary: 'Passkeys registered to this account', auth: 'user', response: z.array(m.Passkey),
   }),
   'account.passkeyRegisterBegin': def({
-    method: 'POST', path: '/api/v1/account/passkeys/register/begin', summary: 'Start registering a passkey: options for navigator.credentials.create()', auth: 'user',
+    method: 'POST', path: '/api/v1/account/passkeys/register/begin', summary: 'Start registering a passkey: options for navigator.credentials.create() (recent login session)', auth: 'user',
     response: m.WebAuthnChallenge,
   }),
   'account.passkeyRegisterFinish': def({
@@ -120,7 +120,7 @@ export const endpoints = {
   // ---- API tokens ----
   'tokens.list': def({ method: 'GET', path: '/api/v1/tokens', summary: 'API tokens (own; all for admins)', auth: 'user', response: z.array(m.ApiToken) }),
   'tokens.create': def({
-    method: 'POST', path: '/api/v1/tokens', summary: 'Create an API token; the secret is shown once', auth: 'user',
+    method: 'POST', path: '/api/v1/tokens', summary: 'Create an API token; the secret is shown once. Needs a recent login session (or the local CLI), never a token', auth: 'user',
     body: z.object({ name: m.Label(128), userId: m.RecordId.optional(), expiresInDays: z.number().int().min(1).max(3650).optional() }).strict(),
     response: z.object({ token: m.ApiToken, secret: z.string() }),
   }),

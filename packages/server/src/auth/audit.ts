@@ -6,6 +6,7 @@ export const AUTH_EVENTS = {
   login: 'auth.login',
   loginFailed: 'auth.loginFailed',
   lockout: 'auth.lockout',
+  accountDelayed: 'auth.accountDelayed',
   logout: 'auth.logout',
   passwordChanged: 'account.passwordChanged',
   totpEnabled: 'account.totpEnabled',

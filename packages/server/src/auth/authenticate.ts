@@ -80,7 +80,7 @@ export async function sessionPrincipal(sys: System, cookies: Record<string, stri
   }
   const user = await activeUser(sys, found.userId);
   const s = await touchSession(sys, found);
-  return { user, via: 'session', sessionId: s.id, csrfToken: s.csrfToken };
+  return { user, via: 'session', sessionId: s.id, csrfToken: s.csrfToken, authAt: s.createdAt };
 }
 
 async function activeUser(sys: System, id: string): Promise<UserRecord> {

@@ -13,7 +13,7 @@ import { ApiError } from '../errors.js';
 import type { System } from '../system.js';
 import { AUTH_EVENTS, audit } from './audit.js';
 import { isOwnOrigin } from './authenticate.js';
-import { assertNotLockedOut, recordLoginFailure } from './throttle.js';
+import { assertNotLockedOut, beginLoginAttempt } from './throttle.js';
 
 export const CHALLENGE_TTL_MS = 2 * 60_000;
 /** More than anyone needs; bounds what one account can store. */
@@ -126,9 +126,9 @@ const Assertion = z.object({
 
 /** Checks a passkey login; returns the user on success, throws a stable ApiError otherwise. */
 export async function checkPasskeyLogin(sys: System, rp: RelyingParty, input: { challengeId: string; response: Record<string, unknown> }, ip: string): Promise<UserRecord> {
-  await assertNotLockedOut(sys, ip);
+  const attempt = await beginLoginAttempt(sys, ip, null);
   const fail = async (code: 'passkey_challenge_invalid' | 'passkey_unknown' | 'passkey_rejected', user: UserRecord | null, message?: string): Promise<never> => {
-    await recordLoginFailure(sys, ip, code, user?.id ?? null, user?.name ?? '(passkey)');
+    await attempt.fail(code, user?.id ?? null, user?.name ?? '(passkey)');
     throw new ApiError(code, message);
   };
   const c = await sys.store.consumeAuthChallenge(input.challengeId, 'login', sys.now());
@@ -156,6 +156,7 @@ export async function checkPasskeyLogin(sys: System, rp: RelyingParty, input: { 
     sys.log.debug({ err, userId: user.id }, 'passkey login refused');
   }
   if (newCounter === undefined) return fail('passkey_rejected', user);
+  await attempt.succeed();
   if (user.disabled) {
     sys.metrics.inc('meshwork_logins_total', { result: 'disabled' });
     throw new ApiError('account_disabled');

@@ -22,6 +22,8 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
 import { HTTPS_TLS_OPTIONS } from './tls-options.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Endpoints that need no login (login, setup, passkey login) take small bodies only. */
+export const UNAUTHENTICATED_BODY_LIMIT = 16 * 1024;
 /** Larger request heads are refused with 431 `headers_too_large` (Node's default is 16 KiB). */
 export const MAX_HEADER_SIZE = 16 * 1024;
 
@@ -81,7 +83,7 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     void reply.code(404).send(errorBody('not_found'));
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as Buffer));
     } catch (e) {
@@ -97,16 +99,30 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
     return reply.type(METRICS_CONTENT_TYPE).send(await renderMetrics(sys));
   });
 
+  // Authentication runs when the request head has arrived, before its body is read: a request
+  // without valid credentials to an `auth: 'user'` endpoint is answered (and its connection
+  // closed) without reading or parsing what it sends.
+  const principals = new WeakMap<FastifyRequest, Principal | null>();
   for (const name of Object.keys(endpoints) as EndpointName[]) {
     const def: EndpointDef = endpoints[name];
     const handler = handlers[name] as (ctx: RequestContext<EndpointName>) => Promise<unknown>;
     app.route({
       method: def.method,
       url: def.path,
+      bodyLimit: def.auth === 'none' ? UNAUTHENTICATED_BODY_LIMIT : BODY_LIMIT,
+      onRequest: async (req, reply) => {
+        try {
+          const principal = opts.localPrincipal ?? (await authenticate(sys, req, parseCookies(req.headers.cookie), def.auth === 'user'));
+          if (def.auth === 'user' && !principal) throw new ApiError('unauthenticated');
+          principals.set(req, principal);
+        } catch (e) {
+          void reply.header('connection', 'close');
+          throw e;
+        }
+      },
       handler: async (req, reply) => {
         const cookies = parseCookies(req.headers.cookie);
-        const principal = opts.localPrincipal ?? (await authenticate(sys, req, cookies, def.auth === 'user'));
-        if (def.auth === 'user' && !principal) throw new ApiError('unauthenticated');
+        const principal = principals.get(req) ?? null;
         const ctx: RequestContext<EndpointName> = {
           sys,
           params: parse(def.params, req.params, 'params') as never,
@@ -194,6 +210,7 @@ function sendError(sys: System, req: FastifyRequest, reply: FastifyReply, err: u
   if (err instanceof ApiError) {
     const body: Record<string, unknown> = { code: err.code, message: err.message };
     if (err.details !== undefined) body.details = err.details;
+    if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     void reply.code(err.status).send(body);
     return;
   }

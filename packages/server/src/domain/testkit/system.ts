@@ -97,6 +97,10 @@ export const principalOf = (user: UserRecord): Principal => ({ user, via: 'token
 /** The enrolment key addGroup gives a group (derived from its id, so tests need not look it up). */
 export const testEnrolmentKey = (groupId: string): string => `mwk_${createHash('sha256').update(groupId).digest('hex')}`;
 
+/** A login session of `user` that logged in just now (what credential changes need). */
+export const sessionOf = (sys: System, user: UserRecord): Principal =>
+  ({ user, via: 'session', sessionId: 'test-session', csrfToken: 'test-csrf', authAt: sys.now() });
+
 export async function addGroup(sys: System, name: string, links: Array<{ subjectId: string; kind?: 'user' | 'userGroup'; rights: number }> = []): Promise<DeviceGroupRecord> {
   const g: DeviceGroupRecord = { id: newGroupId(), name, description: '', createdAt: sys.now() };
   await sys.store.createDeviceGroup(g);

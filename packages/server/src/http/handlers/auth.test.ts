@@ -141,7 +141,7 @@ test('10 failed logins from one /24 lock it out, even with the right password, a
   assert.equal((await s.req('GET', '/api/v1/server')).status, 200);
 });
 
-test('a disabled account cannot log in and its sessions end', async (t) => {
+test('a disabled account cannot log in and its sessions end; its login looks like a wrong password', async (t) => {
   const { server: s, admin } = await startWithAdmin('admin', PW);
   t.after(async () => { await s.stop('SIGKILL'); removeDir(s.dataDir); });
   const created = await admin.call('POST', '/api/v1/users', { body: { name: 'bob', password: 'bob password 1' } });
@@ -151,7 +151,12 @@ test('a disabled account cannot log in and its sessions end', async (t) => {
   const id = (created.json as { id: string }).id;
   assert.equal((await admin.call('PATCH', `/api/v1/users/${id}`, { body: { disabled: true } })).status, 200);
   assert.equal((await bob.call('GET', '/api/v1/auth/session')).status, 401);
+  // The right password and a wrong one get the same answer: a guesser must not learn which is right.
   const again = await new Browser(s).login('bob', 'bob password 1');
-  assert.equal(again.status, 403);
-  assert.equal(code(again), 'account_disabled');
+  const wrong = await new Browser(s).login('bob', 'not bobs password');
+  for (const r of [again, wrong]) {
+    assert.equal(r.status, 401);
+    assert.equal(code(r), 'bad_credentials');
+  }
+  assert.equal(again.text, wrong.text);
 });

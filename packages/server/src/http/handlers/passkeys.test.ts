@@ -9,7 +9,7 @@ import type { UserRecord } from '@meshwork/store';
 import { relyingParty } from '../../auth/passkeys.js';
 import { SoftAuthenticator } from '../../auth/testing/soft-authenticator.js';
 import { ApiError } from '../../errors.js';
-import { addUser, call, errorCode, principalOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
+import { addUser, call, errorCode, principalOf, sessionOf, testSystem, type TestSystem } from '../../domain/testkit/system.js';
 import { Browser, removeDir, startWithAdmin } from '../../testing/server-process.js';
 import type { Principal } from '../../system.js';
 import type { RequestContext } from '../handler.js';
@@ -42,7 +42,7 @@ async function send<N extends EndpointName>(t: TestSystem, name: N, principal: P
 }
 
 async function register(t: TestSystem, auth: SoftAuthenticator, user: UserRecord, name = 'laptop'): Promise<{ id: string; name: string }> {
-  const p = principalOf(user);
+  const p = sessionOf(t.sys, user);
   const begin = await send(t, 'account.passkeyRegisterBegin', p, {});
   const response = auth.create(begin.options);
   return send(t, 'account.passkeyRegisterFinish', p, { body: { challengeId: begin.challengeId, name, response } });
@@ -65,7 +65,7 @@ describe('passkeys (in-process, real store and verifier)', () => {
   after(() => t.close());
 
   it('registers a discoverable credential with the requested options and lists it', async () => {
-    const begin = await send(t, 'account.passkeyRegisterBegin', principalOf(alice), {});
+    const begin = await send(t, 'account.passkeyRegisterBegin', sessionOf(t.sys, alice), {});
     const o = begin.options as { rp: { id: string }; attestation: string; authenticatorSelection: Options; excludeCredentials: Array<{ id: string }> };
     assert.equal(o.rp.id, 'meshwork.test');
     assert.equal(o.attestation, 'none');
@@ -104,7 +104,7 @@ describe('passkeys (in-process, real store and verifier)', () => {
     t.advance(2 * 60_000);
     assert.equal(await errorCode(send(t, 'auth.passkeyFinish', null, { body: { challengeId: late.challengeId, response: auth.get(late.options) } })), 'passkey_challenge_invalid');
     const wrongPurpose = await loginBegin(t);
-    const reg = send(t, 'account.passkeyRegisterFinish', principalOf(alice), { body: { challengeId: wrongPurpose.challengeId, name: 'x', response: {} } });
+    const reg = send(t, 'account.passkeyRegisterFinish', sessionOf(t.sys, alice), { body: { challengeId: wrongPurpose.challengeId, name: 'x', response: {} } });
     assert.equal(await errorCode(reg), 'passkey_challenge_invalid');
   });
 
@@ -123,10 +123,10 @@ describe('passkeys (in-process, real store and verifier)', () => {
       const r = send(t, 'auth.passkeyFinish', null, { body: { challengeId: begin.challengeId, response: auth.get(begin.options, o) } }, { ip: '198.51.100.1' });
       assert.equal(await errorCode(r), 'passkey_rejected', what);
     }
-    const begin = await send(t, 'account.passkeyRegisterBegin', principalOf(alice), {});
+    const begin = await send(t, 'account.passkeyRegisterBegin', sessionOf(t.sys, alice), {});
     const foreign = auth.create(begin.options, { origin: 'https://evil.example' });
     auth.credentials.pop();
-    const r = send(t, 'account.passkeyRegisterFinish', principalOf(alice), { body: { challengeId: begin.challengeId, name: 'evil', response: foreign } });
+    const r = send(t, 'account.passkeyRegisterFinish', sessionOf(t.sys, alice), { body: { challengeId: begin.challengeId, name: 'evil', response: foreign } });
     assert.equal(await errorCode(r), 'passkey_rejected');
     assert.equal((await t.sys.store.listPasskeysOfUser(alice.id)).length, 1);
   });
@@ -182,10 +182,10 @@ describe('passkeys (in-process, real store and verifier)', () => {
     const mine = await register(t, a, dave, 'phone');
     const [alices] = await t.sys.store.listPasskeysOfUser(alice.id);
     assert.ok(alices);
-    assert.equal(await errorCode(call(t.sys, 'account.passkeyDelete', principalOf(dave), { params: { id: alices.id } })), 'not_found');
+    assert.equal(await errorCode(call(t.sys, 'account.passkeyDelete', sessionOf(t.sys, dave), { params: { id: alices.id } })), 'not_found');
     assert.equal((await t.sys.store.listPasskeysOfUser(alice.id)).length, 1);
-    assert.equal(await errorCode(call(t.sys, 'account.passkeyDelete', principalOf(dave), { params: { id: 'no-such-passkey' } })), 'not_found');
-    assert.deepEqual(await call(t.sys, 'account.passkeyDelete', principalOf(dave), { params: { id: mine.id } }), { ok: true });
+    assert.equal(await errorCode(call(t.sys, 'account.passkeyDelete', sessionOf(t.sys, dave), { params: { id: 'no-such-passkey' } })), 'not_found');
+    assert.deepEqual(await call(t.sys, 'account.passkeyDelete', sessionOf(t.sys, dave), { params: { id: mine.id } }), { ok: true });
     assert.deepEqual(await call(t.sys, 'account.passkeys', principalOf(dave)), []);
     assert.equal((await t.sys.store.listEvents({ type: 'account.passkeyDeleted', limit: 5 })).length, 1);
   });

@@ -1,5 +1,9 @@
-/** Handlers: passkeys (WebAuthn) — registration on the own account and username-less login. */
+/**
+ * Handlers: passkeys (WebAuthn) — registration on the own account and username-less login. Adding
+ * or removing a passkey needs a recent login session, never an API token (auth/fresh.ts).
+ */
 import { AUTH_EVENTS, audit } from '../../auth/audit.js';
+import { requireRecentLogin } from '../../auth/fresh.js';
 import { assertRealAccount } from '../../authz/accounts.js';
 import { assertNotLocked } from '../../authz/site.js';
 import { beginLogin, beginRegistration, checkPasskeyLogin, finishRegistration, relyingParty } from '../../auth/passkeys.js';
@@ -31,6 +35,7 @@ export const passkeysHandlers: AreaHandlers<Names> = {
     const p = must(principal);
     assertRealAccount(p);
     assertNotLocked(p);
+    requireRecentLogin(sys, p);
     return beginRegistration(sys, p.user, relyingParty(sys, origin, host));
   },
 
@@ -38,6 +43,7 @@ export const passkeysHandlers: AreaHandlers<Names> = {
     const p = must(principal);
     assertRealAccount(p);
     assertNotLocked(p);
+    requireRecentLogin(sys, p);
     return passkeyView(await finishRegistration(sys, p.user, { origin, host }, body));
   },
 
@@ -45,6 +51,7 @@ export const passkeysHandlers: AreaHandlers<Names> = {
     const p = must(principal);
     assertRealAccount(p);
     assertNotLocked(p);
+    requireRecentLogin(sys, p);
     const mine = (await sys.store.listPasskeysOfUser(p.user.id)).find((k) => k.id === params.id);
     // Another user's passkey is answered exactly like a missing one.
     if (!mine || !(await sys.store.deletePasskeyOfUser(mine.id, p.user.id))) throw notFound();

@@ -24,8 +24,11 @@ test('API tokens: created once-visible, used as Bearer without CSRF, stored hash
   assert.equal(session.status, 200);
   assert.equal((session.json as { user: { name: string } }).user.name, 'admin');
   // State-changing calls with a token need no CSRF token (no ambient credential to forge).
-  const viaToken = await s.req('POST', '/api/v1/tokens', { headers: bearer, body: { name: 'second' } });
+  const second = (await admin.call('POST', '/api/v1/tokens', { body: { name: 'second' } })).json as { token: { id: string } };
+  const viaToken = await s.req('DELETE', `/api/v1/tokens/${second.token.id}`, { headers: bearer });
   assert.equal(viaToken.status, 200, viaToken.text);
+  // But a token never creates tokens (a leaked one would leave successors behind).
+  assert.equal(code(await s.req('POST', '/api/v1/tokens', { headers: bearer, body: { name: 'third' } })), 'session_required');
   const list = await s.req('GET', '/api/v1/tokens', { headers: bearer });
   const mine = (list.json as { id: string; lastUsedAt: string | null }[]).find((x) => x.id === token.id);
   assert.ok(mine?.lastUsedAt, 'lastUsedAt recorded');
@@ -73,7 +76,9 @@ test('tokens are per user: others cannot see or revoke them; only admins create 
   assert.deepEqual(bobList.map((x) => x.name), ['bob-ci']);
   assert.equal(code(await s.req('DELETE', `/api/v1/tokens/${adminToken.token.id}`, { headers: bobHeaders })), 'not_found');
   const adminId = ((await admin.call('GET', '/api/v1/auth/session')).json as { user: { id: string } }).user.id;
-  const forAdmin = await s.req('POST', '/api/v1/tokens', { headers: bobHeaders, body: { name: 'x', userId: adminId } });
+  const bobSession = new Browser(s);
+  assert.equal((await bobSession.login('bob', 'bob password 1')).status, 200);
+  const forAdmin = await bobSession.call('POST', '/api/v1/tokens', { body: { name: 'x', userId: adminId } });
   assert.equal(code(forAdmin), 'forbidden');
   assert.equal(((await admin.call('GET', '/api/v1/tokens')).json as unknown[]).length, 2, 'admins see all');
 });

@@ -1,6 +1,11 @@
-/** Handlers: API tokens — own tokens; administrators see all and may create them for others. */
+/**
+ * Handlers: API tokens — own tokens; administrators see all and may create them for others.
+ * Creating one needs a recent login session or the local CLI: a token never creates tokens, so a
+ * leaked token cannot leave a successor behind when it is revoked (auth/fresh.ts).
+ */
 import { AUTH_EVENTS, audit } from '../../auth/audit.js';
 import { newApiToken } from '../../auth/api-tokens.js';
+import { requireRecentLogin } from '../../auth/fresh.js';
 import { tokenView } from '../../auth/views.js';
 import { ApiError, notFound } from '../../errors.js';
 import { must, type AreaHandlers } from '../handler.js';
@@ -16,6 +21,7 @@ export const tokensHandlers: AreaHandlers<'tokens.list' | 'tokens.create' | 'tok
 
   'tokens.create': async ({ sys, principal, body }) => {
     const p = must(principal);
+    requireRecentLogin(sys, p);
     const userId = body.userId ?? (p.via === 'local' ? null : p.user.id);
     if (userId === null) throw new ApiError('bad_request', 'Name the user the token is for (userId).');
     if (userId !== p.user.id && !sys.authz.isSiteAdmin(p)) throw new ApiError('forbidden', 'Only an administrator can create tokens for other users.');

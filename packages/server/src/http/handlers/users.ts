@@ -9,7 +9,6 @@ import { AUTH_EVENTS, audit } from '../../auth/audit.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { endOtherSessions } from '../../auth/sessions.js';
 import { invalidateSetupToken } from '../../auth/setup-token.js';
-import { lastStepKey } from '../../auth/totp.js';
 import { userView } from '../../auth/views.js';
 import { assertMayGrantSite, assertNotLastAdmin, canManageUsers, isAdmin, requireManageable } from '../../authz/accounts.js';
 import { newRecordId } from '../../domain/ids.js';
@@ -84,7 +83,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     await sys.store.updateUser(target.id, patch);
     // Resetting the second factor also removes the passkeys: the user lost their devices.
     const passkeysRemoved = body.resetTotp ? await sys.store.deletePasskeysOfUser(target.id) : 0;
-    if (body.resetTotp) await sys.store.deleteSetting(lastStepKey(target.id));
+    if (body.resetTotp) await sys.store.clearTotpSteps(target.id);
     if (patch.disabled === true) await endOtherSessions(sys, target.id);
     const data = { userId: target.id, ...body, ...(body.resetTotp ? { passkeysRemoved } : {}) };
     await audit(sys, { type: AUTH_EVENTS.userUpdated, message: `${p.user.name} changed user ${target.name}`, actorId: p.user.id, data, visibleTo: [target.id, '*'] });
@@ -109,7 +108,7 @@ export const usersHandlers: AreaHandlers<'users.list' | 'users.create' | 'users.
     await requireManageable(sys, p, target);
     await assertNotLastAdmin(sys, target, 'delete');
     if (!(await sys.store.deleteUser(target.id))) throw notFound();
-    await sys.store.deleteSetting(lastStepKey(target.id));
+    await sys.store.clearTotpSteps(target.id);
     await audit(sys, { type: AUTH_EVENTS.userDeleted, message: `${p.user.name} deleted user ${target.name}`, actorId: p.user.id, data: { userId: target.id, name: target.name }, visibleTo: ['*'] });
     return { ok: true };
   },

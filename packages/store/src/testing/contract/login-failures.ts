@@ -1,4 +1,4 @@
-/** Contract: login failure counting per network key. */
+/** Contract: login failure counting per key, and atomic reservation of attempts. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContractContext } from './context.js';
@@ -24,6 +24,32 @@ export function loginFailureCases(t: ContractContext): void {
       assert.equal(await t.store.countLoginFailures('a', 0), 0);
       assert.equal(await t.store.countLoginFailures('b', 0), 1);
       await t.store.clearLoginFailures('never-seen');
+    });
+
+    it('reserves an attempt under every key when allowed, counting what it saw', async () => {
+      await t.store.addLoginFailure('net', T0);
+      const seen: Array<readonly { key: string; count: number; last: number | null }[]> = [];
+      const r = await t.store.reserveLoginAttempt(['net', 'acct'], T0, T0 + 5, (s) => (seen.push(s), null));
+      assert.ok('ids' in r && r.ids.length === 2);
+      assert.deepEqual(seen[0], [{ key: 'net', count: 1, last: T0 }, { key: 'acct', count: 0, last: null }]);
+      assert.equal(await t.store.countLoginFailures('net', T0), 2);
+      assert.equal(await t.store.countLoginFailures('acct', T0), 1);
+      await t.store.releaseLoginAttempts(r.ids);
+      assert.equal(await t.store.countLoginFailures('net', T0), 1);
+      assert.equal(await t.store.countLoginFailures('acct', T0), 0);
+    });
+
+    it('records nothing when refused, and returns the refusal', async () => {
+      const r = await t.store.reserveLoginAttempt(['k'], T0, T0, () => 'no');
+      assert.deepEqual(r, { refused: 'no' });
+      assert.equal(await t.store.countLoginFailures('k', 0), 0);
+    });
+
+    it('counts concurrent reservations in turn: a limit of 3 admits exactly 3 of 20', async () => {
+      const rs = await Promise.all(Array.from({ length: 20 }, () =>
+        t.store.reserveLoginAttempt(['k'], T0, T0, (s) => ((s[0]?.count ?? 0) >= 3 ? 'full' : null))));
+      assert.equal(rs.filter((r) => 'ids' in r).length, 3);
+      assert.equal(await t.store.countLoginFailures('k', 0), 3);
     });
 
     it('deletes failures before a time (exclusive) and returns the count', async () => {
