@@ -163,9 +163,15 @@ describe('commands, power and Wake-on-LAN end to end', () => {
     baseUrl = `https://127.0.0.1:${port}`;
     caPath = join(data, 'tls', 'ca.crt');
     const base = ['--server', baseUrl, '--ca', caPath];
-    remote = [...base, '--token', token];
-    bobRemote = [...base, '--token', bobToken];
-    carolRemote = [...base, '--token', carolToken];
+    // Tokens from 0600 files: a --token argument would be in the process list (and warns on stderr).
+    const tokenFile = (name: string, secret: string): string => {
+      const file = join(tmp, `${name}.token`);
+      writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+      return file;
+    };
+    remote = [...base, '--token-file', tokenFile('alice', token)];
+    bobRemote = [...base, '--token-file', tokenFile('bob', bobToken)];
+    carolRemote = [...base, '--token-file', tokenFile('carol', carolToken)];
 
     await ok(['group', 'add', 'Fleet', ...local]);
     await ok(['group', 'grant', 'Fleet', 'bob', 'chat', ...local]);

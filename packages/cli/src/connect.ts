@@ -68,7 +68,7 @@ export function connect(g: GlobalOptions, env: NodeJS.ProcessEnv, warn: (line: s
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--server must be an https:// URL, got "${server}"`);
   const token = resolveToken(g, env, warn);
-  if (token === undefined) throw new UsageError('remote mode needs an API token: MESHWORK_TOKEN or --token-file FILE (create one with `meshwork token create USER --data DIR`)');
+  if (token === undefined || token === '') throw new UsageError('remote mode needs an API token: MESHWORK_TOKEN or --token-file FILE (create one with `meshwork token create USER --data DIR`)');
   if (g.insecure && g.ca !== undefined) throw new UsageError('--ca and --insecure contradict each other');
   const file = g.insecure ? undefined : caFile(g);
   let ca: string | undefined;
