@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Device, InstallFile } from '@meshwork/protocol';
@@ -24,7 +24,7 @@ import { pageCall, pageCallOk } from './support/web-api.js';
 import { enrolAgent, startWebServer, type WebServer } from './support/web-server.js';
 import { totpCode, totpStep } from './support/web-totp.js';
 import { stopAgent } from './support/agent.js';
-import { ProcessSet, type Proc } from './support/processes.js';
+import { AGENT_MAIN, ProcessSet, type Proc } from './support/processes.js';
 
 type StorageState = Exclude<PageOptions['storageState'], string | undefined>;
 
@@ -210,23 +210,40 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
       await shots.take(page, 'group-add-device');
       const file = JSON.parse(readFileSync(installPath, 'utf8')) as InstallFile;
       assert.equal(file.groupId, groupId);
+      assert.match(file.enrolmentToken ?? '', /^mwe_/, 'made with a new token (the default)');
+      assert.equal(file.enrolmentKey, undefined, 'a token file holds nothing else that enrols');
       assert.equal(file.groupName, 'Lab');
 
-      // The one-liner writes the same file: run its first half (printf … | base64 -d > FILE) in a shell.
-      const m = /^(printf .+ \| base64 -d > (\S+)) && meshwork-agent run --state \S+ --install (\S+)$/.exec(command);
+      // The one-liner: umask 077, write the file, store it in the state dir, delete it, run the agent.
+      const m = /^(umask 077 && printf .+ \| base64 -d > (\S+)) && (meshwork-agent store-install --state (\S+) --install (\S+) && rm -f (\S+)) && meshwork-agent run --state (\S+)$/.exec(command);
       assert.ok(m, `the install command has the documented shape: ${command}`);
-      assert.equal(m[2], m[3], 'the agent starts with the file the command wrote');
-      const shellDir = join(tmp, 'one-liner');
-      mkdirSync(shellDir);
-      const sh = spawnSync('sh', ['-c', m[1] ?? ''], { cwd: shellDir, encoding: 'utf8' });
+      const [, write = '', file1 = '', store = '', state1 = '', file2 = '', file3 = '', state2 = ''] = m;
+      assert.deepEqual([file2, file3, state2], [file1, file1, state1], 'one file, one state dir');
+      // Its first part alone writes the downloaded install file, readable by its owner only.
+      const firstDir = join(tmp, 'one-liner-write');
+      mkdirSync(firstDir);
+      const sh = spawnSync('sh', ['-c', write], { cwd: firstDir, encoding: 'utf8' });
       assert.equal(sh.status, 0, sh.stderr);
-      assert.deepEqual(JSON.parse(readFileSync(join(shellDir, m[2] ?? ''), 'utf8')), file, 'the one-liner writes the downloaded install file');
+      assert.deepEqual(JSON.parse(readFileSync(join(firstDir, file1), 'utf8')), file, 'the one-liner writes the downloaded install file');
+      assert.equal(statSync(join(firstDir, file1)).mode & 0o777, 0o600, 'umask 077: the file is private');
+      // Everything before `run`, with the real agent and a test state dir: the file is stored and removed.
+      const shellDir = join(tmp, 'one-liner');
+      const stateDir = join(tmp, 'agent-state');
+      mkdirSync(shellDir);
+      const bin = join(tmp, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'meshwork-agent'), `#!/bin/sh\nexec '${process.execPath}' '${AGENT_MAIN}' "$@"\n`, { mode: 0o755 });
+      const setup = `${write} && ${store.split(state1).join(stateDir)}`;
+      const ran = spawnSync('sh', ['-c', setup], { cwd: shellDir, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      assert.equal(ran.status, 0, ran.stderr);
+      assert.equal(existsSync(join(shellDir, file1)), false, 'the install file is removed after use');
+      assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'install.json'), 'utf8')), file, 'stored in the state dir');
 
       // The devices list is open while the agent enrols; it must change by itself.
       await page.getByRole('link', { name: 'Devices', exact: true }).click();
       await devicesHeading(page).waitFor();
       await page.evaluate(NO_RELOAD_MARK);
-      const enrolled = await enrolAgent(procs, join(shellDir, m[2] ?? ''), join(tmp, 'agent-state'));
+      const enrolled = await enrolAgent(procs, undefined, stateDir); // the one-liner's `run --state DIR`
       ({ agent, deviceId } = enrolled);
       await deviceRow(page, deviceId).getByText('online', { exact: true }).waitFor();
       assert.equal(await page.evaluate(HAS_NO_RELOAD_MARK), true, 'the page was not reloaded');

@@ -58,8 +58,8 @@ export async function startWebServer(procs: ProcessSet, dataDir: string): Promis
 }
 
 /** Starts a real `meshwork-agent run` (file key) with an install file and waits until it is connected. */
-export async function enrolAgent(procs: ProcessSet, installFile: string, stateDir: string): Promise<{ agent: Proc; deviceId: string }> {
-  const agent = startAgent(procs, stateDir, { install: installFile, keyProvider: 'file' });
+export async function enrolAgent(procs: ProcessSet, installFile: string | undefined, stateDir: string): Promise<{ agent: Proc; deviceId: string }> {
+  const agent = startAgent(procs, stateDir, { ...(installFile !== undefined ? { install: installFile } : {}), keyProvider: 'file' });
   const status = await waitConnected(agent, stateDir);
   if (!status.deviceId) throw new Error(`the agent connected without a device id\n${agent.tail()}`);
   return { agent, deviceId: status.deviceId };

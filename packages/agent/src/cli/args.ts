@@ -13,16 +13,24 @@ export class UsageError extends Error {
 type OptionSpec = { type: 'string' | 'boolean'; value?: string; help: string };
 
 const STATE: OptionSpec = { type: 'string', value: 'DIR', help: `the agent's state dir (default ${DEFAULT_STATE_DIR})` };
+const INSTALL: OptionSpec = { type: 'string', value: 'FILE', help: 'the group install file (needed on the first run; copied into the state dir)' };
 
 export const COMMANDS = {
   run: {
     summary: 'run the agent: connect to the server and stay connected',
     options: {
       state: STATE,
-      install: { type: 'string', value: 'FILE', help: 'the group install file (needed on the first run; copied into the state dir)' },
+      install: INSTALL,
       'key-provider': { type: 'string', value: 'tpm|file', help: 'where the identity key lives (default: the TPM if one answers, else a file)' },
       tpm: { type: 'string', value: 'TCTI', help: 'the TPM to use: device:/dev/tpmrm0 or swtpm:host=H,port=P (implies --key-provider tpm)' },
       'log-level': { type: 'string', value: 'L', help: 'error, warn, info (default) or debug; logs go to stderr' },
+    },
+  },
+  'store-install': {
+    summary: 'check an install file and copy it into the state dir, then exit (the file can then be deleted)',
+    options: {
+      state: STATE,
+      install: INSTALL,
     },
   },
   status: {

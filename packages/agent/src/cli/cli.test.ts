@@ -124,6 +124,29 @@ describe('command line', () => {
 });
 
 describe('run and status with the file provider', () => {
+  test('store-install, then run: the group enrolment key is sent, never logged (even at debug), never sent with the group id', async () => {
+    const key = `mwk_${'7'.repeat(64)}`;
+    const keyFile = join(fresh(), '..', 'install-key.json');
+    writeFileSync(keyFile, JSON.stringify(srv.installFile({ enrolmentKey: key })));
+    const stateDir = fresh();
+    const stored = await cli('store-install', '--state', stateDir, '--install', keyFile);
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.equal(statSync(join(stateDir, 'install.json')).mode & 0o777, 0o600);
+    const p = await runUntilConnected(['--key-provider', 'file', '--log-level', 'debug'], stateDir);
+    const s = await status(stateDir);
+    const conn = srv.connections.find((c) => c.deviceId === s.deviceId);
+    assert.equal(conn?.info?.enrolmentKey, key);
+    assert.equal(conn?.info?.groupId, undefined, 'the group id enrols nothing and is not sent');
+    await stop(p);
+    assert.doesNotMatch(p.output() + stored.stdout + stored.stderr, /mwk_/, 'the enrolment key is never logged');
+
+    const both = join(fresh(), '..', 'install-both.json');
+    writeFileSync(both, JSON.stringify(srv.installFile({ enrolmentKey: key, enrolmentToken: 'secret-token-2' })));
+    const refused = await cli('store-install', '--state', fresh(), '--install', both);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /both an enrolment key and an enrolment token/);
+  });
+
   test('first run: 1 key + 1 certificate; second run (stored install file): none more, same device', async () => {
     const stateDir = fresh();
     const first = await runUntilConnected(['--install', installPath, '--key-provider', 'file'], stateDir);

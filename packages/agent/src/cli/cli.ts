@@ -7,6 +7,7 @@ import type { CliIo } from './io.js';
 // inventory, and `run` does not keep the status reader's code in memory.
 const HANDLERS: Record<CommandName, (values: Values, io: CliIo) => Promise<number>> = {
   run: async (values, io) => (await import('./run-command.js')).runCommand(values, io),
+  'store-install': async (values, io) => (await import('./store-install-command.js')).storeInstallCommand(values, io),
   status: async (values, io) => (await import('./status-command.js')).statusCommand(values, io),
   'reset-identity': async (values, io) => (await import('./status-command.js')).resetIdentityCommand(values, io),
 };

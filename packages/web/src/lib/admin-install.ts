@@ -1,6 +1,8 @@
 /**
  * The agent install file as something to hand over: a downloadable JSON file and a one-line shell
- * command that writes the same file (base64, so no quoting trouble) and starts the agent with it.
+ * command that writes the same file (base64, so no quoting trouble) readable by root only (umask
+ * 077), stores it in the agent's state dir, deletes it (it holds a secret that enrols devices) and
+ * starts the agent.
  */
 import type { InstallFile } from '@meshwork/protocol';
 
@@ -22,7 +24,8 @@ export function base64Utf8(text: string): string {
 /** A copy-paste command for a Linux shell; base64 has no quote characters, so single quotes are safe. */
 export function installCommand(file: InstallFile): string {
   return (
-    `printf '%s' '${base64Utf8(installJson(file))}' | base64 -d > ${INSTALL_FILE_NAME}` +
-    ` && meshwork-agent run --state ${AGENT_STATE_DIR} --install ${INSTALL_FILE_NAME}`
+    `umask 077 && printf '%s' '${base64Utf8(installJson(file))}' | base64 -d > ${INSTALL_FILE_NAME}` +
+    ` && meshwork-agent store-install --state ${AGENT_STATE_DIR} --install ${INSTALL_FILE_NAME}` +
+    ` && rm -f ${INSTALL_FILE_NAME} && meshwork-agent run --state ${AGENT_STATE_DIR}`
   );
 }

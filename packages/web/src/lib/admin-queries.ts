@@ -10,6 +10,7 @@ export const adminKeys = {
   passkeys: ['passkeys'] as const,
   group: (id: string) => ['group', id] as const,
   enrolmentTokens: (groupId: string) => ['enrolmentTokens', groupId] as const,
+  revokedDevices: ['revokedDevices'] as const,
 };
 
 export function useUsers(enabled = true) {
@@ -31,6 +32,10 @@ export function usePasskeys() {
 
 export function useGroup(id: string) {
   return useQuery({ queryKey: adminKeys.group(id), queryFn: () => api.groups.get({ id }) });
+}
+
+export function useRevokedDevices(enabled = true) {
+  return useQuery({ queryKey: adminKeys.revokedDevices, queryFn: () => api.devices.listRevoked(), enabled });
 }
 
 export function useEnrolmentTokens(groupId: string, enabled = true) {

@@ -9,6 +9,7 @@ import { useSession } from '../lib/session.js';
 import { Button, Confirm, Field, Notice, Spinner } from '../components/ui.js';
 import { GroupEditDialog } from '../components/admin/GroupEditDialog.js';
 import { GroupRow } from '../components/admin/GroupRow.js';
+import { RevokedDevicesPanel } from '../components/admin/RevokedDevicesPanel.js';
 import { Section } from '../components/admin/Section.js';
 
 export function GroupsPage() {
@@ -63,6 +64,7 @@ export function GroupsPage() {
           </form>
         </Section>
       )}
+      {rights.includes('admin') && <RevokedDevicesPanel />}
       <GroupEditDialog
         group={editing}
         onClose={() => setEditing(null)}

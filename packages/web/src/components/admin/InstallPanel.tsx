@@ -1,6 +1,7 @@
 /**
- * Group › add a device: make an install file — with a new enrolment token (expiry, optional use
- * limit) or, without one, the group's own install file — then hand it over (InstallResult).
+ * Group › add a device (shown only to holders of manageDevices): make an install file — with a new
+ * enrolment token (expiry, optional use limit) and nothing else that enrols, or with the group's
+ * enrolment key — then hand it over (InstallResult). The key can be rotated or removed (tokens only).
  */
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +10,7 @@ import { api } from '../../lib/api.js';
 import { problemText } from '../../lib/admin-errors.js';
 import { adminKeys } from '../../lib/admin-queries.js';
 import { Button, Field, Notice } from '../ui.js';
+import { EnrolmentKeyPanel } from './EnrolmentKeyPanel.js';
 import { EnrolmentTokensTable } from './EnrolmentTokensTable.js';
 import { InstallResult } from './InstallResult.js';
 import { Section } from './Section.js';
@@ -22,7 +24,9 @@ const EXPIRY = [
 
 export function InstallPanel({ group }: { group: DeviceGroup }) {
   const qc = useQueryClient();
-  const [useToken, setUseToken] = useState(true);
+  const [wantToken, setUseToken] = useState(true);
+  const useToken = wantToken || group.tokensOnly;
+  const [rotated, setRotated] = useState<InstallFile | null>(null);
   const [hours, setHours] = useState(24);
   const [maxUses, setMaxUses] = useState('');
   const make = useMutation({
@@ -36,8 +40,12 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
       });
       return r.installFile;
     },
-    onSuccess: () => void qc.invalidateQueries({ queryKey: adminKeys.enrolmentTokens(group.id) }),
+    onSuccess: () => {
+      setRotated(null);
+      void qc.invalidateQueries({ queryKey: adminKeys.enrolmentTokens(group.id) });
+    },
   });
+  const shown = rotated ?? make.data;
   const usesError = maxUses.trim() && !(Number.isInteger(Number(maxUses)) && Number(maxUses) >= 1) ? 'A whole number, 1 or more.' : null;
 
   function submit(e: FormEvent) {
@@ -50,8 +58,8 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
       <p className="muted">Create an install file, then run the Meshwork agent with it on the device. It connects to this server and joins {group.name}.</p>
       <form onSubmit={submit}>
         <label className="check">
-          <input type="checkbox" checked={useToken} onChange={(e) => setUseToken(e.target.checked)} />
-          Use a new enrolment token (recommended: it can expire, be limited and be revoked)
+          <input type="checkbox" checked={useToken} disabled={group.tokensOnly} onChange={(e) => setUseToken(e.target.checked)} />
+          Use a new enrolment token (recommended: it can expire, be limited and be revoked){group.tokensOnly ? ' — this group enrols with tokens only' : ''}
         </label>
         {useToken && (
           <div className="row inline-form">
@@ -67,8 +75,9 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
         <Button type="submit" variant="primary" disabled={make.isPending}>Create install file</Button>
       </form>
       <Notice>{make.error ? problemText(make.error) : null}</Notice>
-      {make.data && <InstallResult file={make.data} />}
+      {shown && <InstallResult file={shown} />}
       <EnrolmentTokensTable groupId={group.id} />
+      <EnrolmentKeyPanel group={group} onInstallFile={setRotated} />
     </Section>
   );
 }
