@@ -1,6 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createSplice, removeSplice, spliceEnv, SPLICE_DIR_ENV, SPLICE_KEY_ENV, takeSpliceEnv } from './splice-dir.js';
@@ -43,5 +44,19 @@ test('the worker takes the directory and key out of its environment', () => {
   assert.equal(env[SPLICE_KEY_ENV], undefined);
   assert.equal(env.OTHER, '1');
   assert.equal(takeSpliceEnv({ [SPLICE_DIR_ENV]: s.dir, [SPLICE_KEY_ENV]: 'c2hvcnQ=' }), null, 'a short key');
+  removeSplice(s);
+});
+
+test('an empty directory left by a primary that is gone is removed; a live or non-empty one is kept', () => {
+  const parent = mkdtempSync(join(root, 'left-'));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  const gone = join(parent, `splice-${dead}-abc123`);
+  const busy = join(parent, `splice-${dead}-def456`);
+  const live = join(parent, `splice-${process.ppid}-ghi789`);
+  for (const d of [gone, busy, live]) mkdirSync(d, { mode: 0o700 });
+  writeFileSync(join(busy, 'w1.sock'), '');
+  const s = createSplice(parent, {});
+  assert.deepEqual([existsSync(gone), existsSync(busy), existsSync(live)], [false, true, true]);
+  assert.match(s.dir, new RegExp(`/splice-${process.pid}-[A-Za-z0-9]{6}$`));
   removeSplice(s);
 });

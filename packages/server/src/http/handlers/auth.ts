@@ -33,8 +33,11 @@ export const authHandlers: AreaHandlers<'auth.login' | 'auth.session' | 'auth.lo
 
   'auth.logout': async ({ sys, principal, reply }) => {
     const p = must(principal);
-    if (p.sessionId) await sys.store.deleteSession(p.sessionId);
     reply.clearCookie(SESSION_COOKIE);
+    if (!p.sessionId) return { ok: true };
+    await sys.store.deleteSession(p.sessionId);
+    // The event makes open relay sessions and event streams of this session end at once, on every worker.
+    await audit(sys, { type: AUTH_EVENTS.logout, message: `${p.user.name} logged out`, actorId: p.user.id, data: { sessions: 1 } });
     return { ok: true };
   },
 

@@ -10,8 +10,9 @@
  * Whichever end comes first waits (its frames are held, the socket paused) until the other comes
  * or the session expires (4008 pairTimeout). An agent that refuses (4003, 4004, 4011, 4013) closes
  * its end at once; a waiting user gets that code, a user who comes later gets it right after the
- * upgrade. Paired sockets are piped (pipe.ts). Every `recheckMs` the user's credentials and rights
- * on the device are checked again; if they are gone both ends close with 4009 revoked.
+ * upgrade. Paired sockets are piped (pipe.ts). The user's credentials and rights on the device are
+ * checked again on every event that may revoke them and every `recheckMs` (revocation.ts); if they
+ * are gone both ends close with 4009 revoked.
  *
  * With several workers, a socket whose secret names another worker's slot is authenticated here,
  * then spliced to that worker (splice.ts), which claims the secret and pairs it like a local end.
@@ -21,16 +22,16 @@ import type { Server } from 'node:https';
 import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { RELAY_AGENT_PATH, RELAY_CAPABILITY, RELAY_CLOSE_CODES, RELAY_MAX_FRAME, RELAY_USER_PATH, isRelayableCloseCode } from '@meshwork/protocol';
+import { RELAY_AGENT_PATH, RELAY_CLOSE_CODES, RELAY_MAX_FRAME, RELAY_USER_PATH, isRelayableCloseCode } from '@meshwork/protocol';
 import type { UserRecord } from '@meshwork/store';
 import { emitRelayEnd, emitRelayStart } from '../../domain/relay/events.js';
 import { ownerSlot, type RelayEnd, type RelayRecord } from '../../domain/relay/registry.js';
-import { ApiError } from '../../errors.js';
 import type { Principal, System } from '../../system.js';
 import { authenticateStream, stillValid } from '../stream-auth.js';
 import { refuseUpgrade, requestUrl, upgradeRouter } from '../upgrade.js';
 import { wsEnd, type PipeEnd } from './end.js';
 import { PIPE_LIMITS, RelayPipe, type Frame, type PipeLimits } from './pipe.js';
+import { watchRevocations, type Revocable } from './revocation.js';
 import { connectSplice, listenSplice, type SpliceAnswer, type SpliceHello } from './splice.js';
 import type { SpliceConfig } from './splice-auth.js';
 
@@ -284,27 +285,24 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
   const removeUser = upgradeRouter(server).add(RELAY_USER_PATH, onUserUpgrade);
   const removeAgent = upgradeRouter(server).add(RELAY_AGENT_PATH, onAgentUpgrade);
 
-  /** The user may still use this session: credentials valid and the right still held. */
-  const recheck = async (a: Active): Promise<void> => {
-    try {
-      const valid = await stillValid(sys, a.principal);
-      if (!valid.ok) return a.pipe.close(RELAY_CLOSE_CODES.revoked, 'your credentials are no longer valid');
-      await sys.authz.requireDevice(valid.principal, a.record.deviceId, RELAY_CAPABILITY[a.record.protocol]);
-    } catch (e) {
-      if (e instanceof ApiError) return a.pipe.close(RELAY_CLOSE_CODES.revoked, 'your rights on this device were revoked');
-      sys.log.error({ err: e, relayId: a.record.relayId }, 'relay rights check failed');
-    }
+  /** Ends a session, paired or still waiting, wherever it is now. */
+  const endSession = (relayId: string, code: number, reason: string): void => {
+    const r = rendezvous.get(relayId);
+    if (r) return drop(r, code, reason);
+    for (const a of active) if (a.record.relayId === relayId) a.pipe.close(code, reason);
   };
+  function* revocable(): Iterable<Revocable> {
+    const end = (relayId: string) => (code: number, reason: string): void => endSession(relayId, code, reason);
+    for (const a of active) yield { record: a.record, principal: a.principal, end: end(a.record.relayId) };
+    for (const r of rendezvous.values()) if (r.principal) yield { record: r.record, principal: r.principal, end: end(r.record.relayId) };
+  }
+  const stopWatching = watchRevocations(sys, revocable, opts.recheckMs);
 
   const keepalive = setInterval(() => {
     for (const a of active) a.pipe.ping();
     for (const e of bridged) e.ping();
   }, opts.pingIntervalMs);
   keepalive.unref();
-  const rechecks = setInterval(() => {
-    for (const a of active) void recheck(a);
-  }, opts.recheckMs);
-  rechecks.unref();
 
   return {
     get active() {
@@ -322,7 +320,7 @@ export async function attachRelayEndpoint(sys: System, server: Server, overrides
       if (stopping) return;
       stopping = true;
       clearInterval(keepalive);
-      clearInterval(rechecks);
+      stopWatching();
       removeUser();
       removeAgent();
       for (const r of [...rendezvous.values()]) drop(r, RELAY_CLOSE_CODES.goingAway, 'server shutting down');
