@@ -18,10 +18,10 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const PROBE_ADDRESS = '127.9.0.1';
 
 /** Starts dist/bin.js with --inspect on a free loopback port; resolves once it logged `listening`. */
-export async function startServer({ config = {}, args = [], inspect = true, dataDir } = {}) {
+export async function startServer({ config = {}, args = [], inspect = true, dataDir, detached = false, port } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'mw-fuzz-'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  const child = spawn(process.execPath, [...(inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, '--port', '0', '--data', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const child = spawn(process.execPath, [...(inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, '--port', String(port ?? 0), '--data', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached });
   const lines = [];
   const errors = [];
   let stderr = '';
@@ -50,11 +50,11 @@ export async function startServer({ config = {}, args = [], inspect = true, data
     child.once('exit', (code, signal) => reject(new Error(`server exited (${code ?? signal}) before listening: ${stderr}`)));
   });
   const rec = await listening;
-  const port = Number(rec.port);
+  const listenPort = Number(rec.port);
   const setupToken = /#token=([A-Za-z0-9_-]+)/.exec(lines.find((l) => l.startsWith('Setup: ')) ?? '')?.[1] ?? null;
   const ca = readFileSync(join(dir, 'tls', 'ca.crt'), 'utf8');
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { dir, child, port, url: `https://127.0.0.1:${port}`, wsUrl: `wss://127.0.0.1:${port}`, serverId: String(rec.serverId), setupToken, ca, lines, errors, exited, stderr: () => stderr, inspectorUrl: () => inspectorUrl };
+  return { dir, child, port: listenPort, url: `https://127.0.0.1:${listenPort}`, wsUrl: `wss://127.0.0.1:${listenPort}`, serverId: String(rec.serverId), setupToken, ca, lines, errors, exited, stderr: () => stderr, inspectorUrl: () => inspectorUrl };
 }
 
 /** A tiny CDP client on the server's inspector: heap use and a forced full GC. */
