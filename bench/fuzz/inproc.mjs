@@ -60,7 +60,7 @@ for (let i = 0; i < frames; i++) {
   const f = step();
   const ms = performance.now() - t;
   if (ms > maxMs) { maxMs = ms; slowest = { kind: f.kind, length: f.data.length, i }; }
-  if ((i + 1) % 50_000 === 0) process.stderr.write(`${new Date().toISOString()} ${endpoint} ${i + 1} frames, ${accepted} accepted, ${((i + 1) / ((performance.now() - t0) / 1000)).toFixed(0)}/s, slowest ${maxMs.toFixed(0)} ms (${slowest?.kind})\n`);
+  if ((i + 1) % 10_000 === 0) process.stderr.write(`${new Date().toISOString()} ${endpoint} ${i + 1} frames, ${accepted} accepted, ${((i + 1) / ((performance.now() - t0) / 1000)).toFixed(0)}/s, slowest ${maxMs.toFixed(0)} ms (${slowest?.kind})\n`);
 }
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(JSON.stringify({ endpoint, frames, accepted, seconds, perSecond: frames / seconds, maxMs, slowest }) + '\n');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { agentHandshake, api, inspector, login, newAgentKey, probe, request, rssMb, sleep, startServer, testInfo } from './harness.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -121,12 +122,13 @@ const prober = (async () => {
       const ms = await Promise.race([probe(srv, admin, probeGroup.id), sleep(PROBE_BOUND).then(() => { throw new Error(`no answer within ${PROBE_BOUND} ms`); })]);
       probes.n++;
       probes.latencies.push(ms);
+      if (ms > probes.maxMs) probes.maxAt = { t: Date.now() - t0, loadavg: loadavg()[0] };
       probes.maxMs = Math.max(probes.maxMs, ms);
     } catch (e) {
       if (crashed) break;
       probes.n++;
-      probes.failed.push({ t: Date.now() - t0, error: String(e.message ?? e) });
-      log(`PROBE FAILED: ${e.message ?? e}`);
+      probes.failed.push({ t: Date.now() - t0, error: String(e.message ?? e), loadavg: loadavg()[0] });
+      log(`PROBE FAILED: ${e.message ?? e} (load average ${loadavg()[0].toFixed(1)})`);
     }
     await sleep(Math.max(0, Number(opt['probe-every']) - (Date.now() - started)));
   }
@@ -201,7 +203,7 @@ const flat = settled ? settled.last - settled.first <= Math.max(5, settled.first
 const hangs = probes.failed.length;
 const summary = {
   date: new Date().toISOString(), commit, seed: SEED, machine: spawnSync('sh', ['-c', 'nproc; uptime'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ').trim(),
-  fuzzSeconds, crashed, hangs, probes: { n: probes.n, maxMs: probes.maxMs, failed: probes.failed.slice(0, 20) },
+  fuzzSeconds, crashed, hangs, probes: { n: probes.n, maxMs: probes.maxMs, maxAt: probes.maxAt, failed: probes.failed.slice(0, 20), latencies: probes.latencies },
   memory: { rss: stat(mem.rss), heap: stat(mem.heap), settledHeap: settled, settledSeries: mem.settled, flat },
   endpoints: finals, inProcess: inproc, serverErrorLogs: errorLogs, serverExit: exit,
 };

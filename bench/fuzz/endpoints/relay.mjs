@@ -108,15 +108,16 @@ export async function run({ ctx, r, record, ending, anomaly, error, shouldStop, 
       s.ws.send(f.data, { binary: f.binary });
       expected[1 - from]++;
       if (s.ws.bufferedAmount > 1 << 20) while (s.ws.bufferedAmount > 1 << 18 && s.ws.readyState === 1) await sleep(2);
+      // Yield often: the receiving ends live in this process too (and must answer the server's pings).
+      if (i % 8 === 7) await new Promise((res) => setImmediate(res));
     }
     const t0 = Date.now();
     const arrived = () => got[0] >= expected[0] && got[1] >= expected[1];
     const bothOpen = () => user.ws.readyState === 1 && agent.ws.readyState === 1;
-    while (!arrived() && Date.now() - t0 < 20_000 && bothOpen()) await sleep(5);
-    if (!arrived() && bothOpen()) {
-      const at20 = [...got];
-      while (!arrived() && Date.now() - t0 < 90_000 && bothOpen()) await sleep(50);
-      anomaly(`relay: to user / to agent: sent ${expected}, arrived after 20 s ${at20}, after ${((Date.now() - t0) / 1000).toFixed(0)} s ${got}; socket states ${user.ws.readyState}/${agent.ws.readyState}; buffered at the senders ${user.ws.bufferedAmount}/${agent.ws.bufferedAmount}`,
+    while (!arrived() && Date.now() - t0 < 60_000 && bothOpen()) await sleep(5);
+    if (!arrived()) {
+      const codes = await Promise.all([user.closed, agent.closed].map((c) => Promise.race([c, sleep(100).then(() => null)])));
+      anomaly(`relay: to user / to agent: sent ${expected}, arrived after ${((Date.now() - t0) / 1000).toFixed(0)} s ${got}; socket states ${user.ws.readyState}/${agent.ws.readyState}; close ${JSON.stringify(codes)}`,
         { kind: 'session trail [from 0=user 1=agent, kind, bytes, text/binary]', data: JSON.stringify(trail) });
     }
     const oversized = ender && r() < 0.3;
