@@ -10,6 +10,7 @@ import { ApiError } from '../../errors.js';
 import { addDevice, addGroup, addUser, call, principalOf, settle, testSystem, type TestSystem } from '../testkit/system.js';
 import { internCapabilities, missingCapability, type Capabilities } from '../agents/capabilities.js';
 import { AgentCommandRelay, type CommandConnection } from './agent-side.js';
+import { runOutputAudience } from '../../authz/runs.js';
 
 class FakeAgent implements CommandConnection {
   readonly frames: ServerSessionFrame[] = [];
@@ -137,7 +138,8 @@ describe('commands, power and wake (handlers → bus → agent side → registry
     assert.equal(alpha?.actorId, alice.id);
     assert.equal(alpha?.data['exitCode'], 0);
     assert.equal(alpha?.data['stdout'], 'hi there\n');
-    assert.ok(alpha?.visibleTo.includes(groupId), "visible to the device's group audience");
+    // Output is for the starter, site admins and runCommands holders only (authz/runs.ts), not the group's audience.
+    assert.deepEqual([...(alpha?.visibleTo ?? [])].sort(), [alice.id, runOutputAudience(groupId)].sort());
     const started = await sys.store.listEvents({ type: 'run.started', limit: 10 });
     assert.match(started[0]?.message ?? '', /alice ran echo 'hi there' on 3 devices/);
   });
