@@ -3,16 +3,25 @@
  * removed, second factors and the password changed, logins slowed down — so that an unexpected
  * one stands out.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api.js';
 import { problemText } from '../../lib/admin-errors.js';
-import { SECURITY_EVENT_TYPES } from '../../lib/security-events.js';
+import { useLive } from '../../lib/live.js';
+import { isSecurityEvent, SECURITY_EVENT_TYPES } from '../../lib/security-events.js';
 import { Notice } from '../ui.js';
 import { Section } from './Section.js';
 
 export function SecurityEventsPanel({ userId }: { userId: string }) {
+  const qc = useQueryClient();
+  const { subscribe } = useLive();
+  const queryKey = ['securityEvents', userId];
+  // A new security event (from this page or anywhere else) refreshes the list at once.
+  useEffect(() => subscribe((e) => {
+    if (isSecurityEvent(e.type)) void qc.invalidateQueries({ queryKey: ['securityEvents'] });
+  }), [subscribe, qc]);
   const q = useQuery({
-    queryKey: ['securityEvents', userId],
+    queryKey,
     queryFn: async () => {
       const lists = await Promise.all(SECURITY_EVENT_TYPES.map((type) => api.events.list({ type, limit: 20 })));
       return lists.flat().filter((e) => e.actorId === userId || (e.data as { userId?: unknown }).userId === userId)
