@@ -232,7 +232,11 @@ describe('meshwork CLI', () => {
     });
 
     test('token create and revoke; a revoked token is refused', async () => {
-      const created = await okJson<{ token: { id: string }; secret: string }>(['token', 'create', 'bob', '--expires-days', '1', '--server', url, '--token', token, '--ca', ca]);
+      // Over the network a token never creates tokens (a leaked one would leave successors behind).
+      const remote = await cli(['token', 'create', 'bob', '--expires-days', '1', '--server', url, '--token', token, '--ca', ca]);
+      assert.equal(remote.code, 1);
+      assert.match(remote.stderr, /\(session_required\)/);
+      const created = await okJson<{ token: { id: string }; secret: string }>(['token', 'create', 'bob', '--expires-days', '1', ...local]);
       await okJson<unknown[]>(['group', 'list', '--server', url, '--token', created.secret, '--ca', ca]);
       assert.match(await ok(['token', 'revoke', created.token.id, '--server', url, '--token', token, '--ca', ca]), /revoked token/);
       const refused = await cli(['group', 'list', '--server', url, '--token', created.secret, '--ca', ca]);

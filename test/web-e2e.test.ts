@@ -180,6 +180,8 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
       assert.equal(credentials[0]?.isResidentCredential, true, 'a discoverable credential (a passkey)');
       assert.equal(credentials[0]?.rpId, 'localhost');
       const signsBefore = credentials[0]?.signCount ?? 0;
+      // The new passkey shows as a security event on the account page (a leaked credential's traces stand out).
+      await page.getByTestId('security-events').getByText('registered passkey "Test laptop"').waitFor();
 
       await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await page.getByRole('button', { name: 'Log in with a passkey' }).click();

@@ -8,7 +8,8 @@ export const tokenCommands: CommandSpec[] = [
     name: 'token create',
     args: ['USER'],
     summary: 'Create an API token for a user; prints the bearer token (shown once)',
-    details: 'Only the token goes to stdout, so `T=$(meshwork token create alice)` works; details go to stderr.',
+    details: 'Only the token goes to stdout, so `T=$(meshwork token create alice)` works; details go to stderr. ' +
+      'Run it on the server with --data (or use the web UI\'s account page): a token cannot create tokens (session_required).',
     options: {
       name: { type: 'string', value: 'N', help: 'a label for the token (default "cli")' },
       'expires-days': { type: 'string', value: 'D', help: 'expire after D days (default: never)' },

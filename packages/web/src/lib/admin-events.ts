@@ -18,8 +18,8 @@ export interface EventFilter {
 
 /** Types the server is known to write, offered as suggestions in the type filter. */
 export const KNOWN_EVENT_TYPES = [
-  'auth.login', 'auth.loginFailed', 'auth.lockout', 'auth.logout',
-  'account.passwordChanged', 'account.totpEnabled', 'account.totpDisabled',
+  'auth.login', 'auth.loginFailed', 'auth.lockout', 'auth.accountDelayed', 'auth.logout',
+  'account.passwordChanged', 'account.totpEnabled', 'account.totpDisabled', 'account.passkeyRegistered', 'account.passkeyDeleted',
   'user.created', 'user.updated', 'user.deleted', 'user.passwordSet', 'token.created', 'token.revoked',
   'group.created', 'group.updated', 'group.deleted', 'rights.granted', 'rights.revoked',
   'userGroup.created', 'userGroup.updated', 'userGroup.deleted', 'userGroup.memberAdded', 'userGroup.memberRemoved',

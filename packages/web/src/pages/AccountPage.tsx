@@ -1,4 +1,4 @@
-/** The own account: password, two-factor authentication, passkeys, API tokens, sessions. */
+/** The own account: security events, re-login, password, two-factor authentication, passkeys, API tokens, sessions. */
 import { useState } from 'react';
 import { useSession } from '../lib/session.js';
 import { siteRightsText } from '../lib/admin-rights.js';
@@ -6,6 +6,8 @@ import { Ago, Button, Confirm, Notice } from '../components/ui.js';
 import { ApiTokensPanel } from '../components/admin/ApiTokensPanel.js';
 import { ChangePasswordPanel } from '../components/admin/ChangePasswordPanel.js';
 import { PasskeysPanel } from '../components/admin/PasskeysPanel.js';
+import { ReauthPanel } from '../components/admin/ReauthPanel.js';
+import { SecurityEventsPanel } from '../components/admin/SecurityEventsPanel.js';
 import { Section } from '../components/admin/Section.js';
 import { TotpPanel } from '../components/admin/TotpPanel.js';
 
@@ -22,6 +24,8 @@ export function AccountPage() {
         Site rights: {siteRightsText(user.siteRights)}. Last login: <Ago iso={user.lastLoginAt} />. This session ends <time dateTime={session.expiresAt}>{new Date(session.expiresAt).toLocaleString()}</time>.
       </p>
       {locked && <Notice kind="info">This account is locked: an administrator must make changes to it.</Notice>}
+      <SecurityEventsPanel userId={user.id} />
+      {!locked && <ReauthPanel />}
       <ChangePasswordPanel locked={locked} />
       <TotpPanel locked={locked} />
       <PasskeysPanel locked={locked} />

@@ -1,6 +1,7 @@
-/** Events: the log as a table — exact time, type, message (as text), device and group by name, details. */
+/** Events: the log as a table — exact time, type, message (as text), device and group by name, details. Security events are highlighted. */
 import { Link } from 'react-router';
 import type { Event } from '@meshwork/protocol';
+import { isSecurityEvent } from '../../lib/security-events.js';
 
 export function EventsTable({ events, deviceName, groupName, userName }: {
   events: Event[];
@@ -15,9 +16,9 @@ export function EventsTable({ events, deviceName, groupName, userName }: {
       </thead>
       <tbody>
         {events.map((e) => (
-          <tr key={e.id}>
+          <tr key={e.id} className={isSecurityEvent(e.type) ? 'security-event' : undefined}>
             <td data-label="Time" className="nowrap"><time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time></td>
-            <td data-label="Type"><code>{e.type}</code></td>
+            <td data-label="Type"><code>{e.type}</code>{isSecurityEvent(e.type) && <> <span className="badge badge-warn">security</span></>}</td>
             <td data-label="Message" className="wrap">
               {e.message}
               {Object.keys(e.data).length > 0 && (
