@@ -236,6 +236,8 @@ const STORE_ERRORS: Record<StoreError['code'], ErrorBody['code']> = {
  * them here in the same `{code, message}` shape, then close the connection.
  */
 function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // Answered already: the parser fails again on the bytes that follow; let the answer flush.
+  if (socket.writableEnded && !socket.destroyed) return;
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -244,9 +246,10 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
   const status = ERROR_CODES[code].status;
   const body = JSON.stringify(errorBody(code));
   const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-  socket.end(
+  socket.write(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+  socket.destroySoon(); // closed once the answer is flushed, whatever the peer keeps sending
 }
 
 function mapFrameworkError(code: string | undefined, status: number | undefined): ErrorBody['code'] | null {

@@ -15,7 +15,8 @@
  *                 a silent socket never held anything but its own source's count.
  *   queue         round robin across source networks, FIFO within one (fair-queue.ts); a network
  *                 holding its share of in-progress slots (half of them) is skipped. Bounded:
- *                 beyond `maxQueued` a connection is closed; one that waited longer than
+ *                 beyond `maxQueued` the newest connection of the network with the most waiting
+ *                 is closed (or the newcomer, if that is its own); one that waited longer than
  *                 `maxWaitMs` is closed when its turn comes (its handshake could not finish
  *                 within the agent's limit any more).
  *   in progress   handed to TLS while fewer than `maxInProgress` connections are between release
@@ -135,7 +136,12 @@ export function gateTls(server: Server, o: TlsGateOptions): TlsGate {
     awaiting.delete(c);
     if (r === 'closed' || closed) return void c.raw.destroy();
     if (r !== 'tls') return drop(c, r === 'silent' ? 'no_client_hello' : 'not_tls');
-    if (queue.size >= o.maxQueued) return drop(c, 'queue_full');
+    if (queue.size >= o.maxQueued) {
+      // Full: the source with the most waiting gives up its newest, unless that is this one.
+      const victim = queue.evictFor(c.src.network);
+      if (!victim) return drop(c, 'queue_full');
+      drop(victim, 'queue_full');
+    }
     c.phase = 'queued';
     queue.push(c.src.network, c);
     pump();
