@@ -21,7 +21,7 @@ import { Backoff } from '@meshwork/agent/connection/backoff';
 import { loadIdentities } from './identities.mjs';
 
 const cfg = JSON.parse(process.env.MW_LOAD_GEN ?? '{}');
-const { url, serverId, groupId, localAddress, from, to, window, backoffScale, maxMinutes, reportKb = 0, reportWhole = false } = cfg;
+const { url, serverId, enrolmentKey, localAddress, from, to, window, backoffScale, maxMinutes, reportKb = 0, reportWhole = false } = cfg;
 const MAX_ATTEMPTS = 200;
 const HANDSHAKE_LIMIT_MS = 30_000;
 const timing = { backoffFirstMinMs: 1_000 * backoffScale, backoffFirstMaxMs: 3_000 * backoffScale, backoffCapMs: 300_000 * backoffScale };
@@ -253,7 +253,7 @@ class SimAgent {
       agentPublicKey: this.ident.spki,
       agentSignature: b64(sign('sha256', transcript, { key: this.ident.key, dsaEncoding: 'der' })),
       agentCertificate: this.ident.cert,
-      info: { agentVersion: '0.1.0-load', platform: 'linux', arch: 'x64', hostname: `load-${this.n}`, groupId, capabilities: CAPABILITIES },
+      info: { agentVersion: '0.1.0-load', platform: 'linux', arch: 'x64', hostname: `load-${this.n}`, enrolmentKey, capabilities: CAPABILITIES },
     }));
   }
 }

@@ -66,13 +66,13 @@ async function until(cond, ms, what) {
   }
 }
 
-function startGenerators(url, serverId, groupId) {
+function startGenerators(url, serverId, enrolmentKey) {
   const gens = [];
   const per = Math.ceil(N / PROCS);
   for (let i = 0; i < PROCS; i++) {
     const from = i * per;
     const to = Math.min(N, from + per);
-    const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, groupId, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES, reportKb: REPORT_KB, reportWhole: values['report-whole'] }) };
+    const env = { ...process.env, MW_LOAD_GEN: JSON.stringify({ url, serverId, enrolmentKey, localAddress: `127.0.0.${2 + i}`, from, to, window: WINDOW, backoffScale: BACKOFF_SCALE, maxMinutes: MAX_MINUTES, reportKb: REPORT_KB, reportWhole: values['report-whole'] }) };
     const execArgv = (process.env.MW_LOAD_GEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = fork(join(import.meta.dirname, 'gen.mjs'), [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const g = { child, ready: false, stats: null, epochAck: false };
@@ -136,7 +136,7 @@ async function runOne(workers) {
   const idle = procStats(server.pids());
   r.serverIdleRssMb = idle.rssKb / 1024;
 
-  const gens = startGenerators(url, install.serverId, install.groupId);
+  const gens = startGenerators(url, install.serverId, install.enrolmentKey);
   progress = () => {
     const merge = (k) => {
       const out = {};

@@ -6,7 +6,7 @@ import type { FetchInit, FetchLike, FetchResponse } from './types.js';
 
 const HEX = 'ab'.repeat(48);
 const user = { id: 'user_0001', name: 'alice', siteRights: ['admin'], disabled: false, totpEnabled: false, createdAt: '2026-01-01T00:00:00Z', lastLoginAt: null };
-const group = { id: HEX, name: 'Office', description: '', createdAt: '2026-01-01T00:00:00Z', myRights: ['full'], links: [] };
+const group = { id: HEX, name: 'Office', description: '', createdAt: '2026-01-01T00:00:00Z', myRights: ['full'], links: [], tokensOnly: false };
 
 interface Seen {
   url: string;
