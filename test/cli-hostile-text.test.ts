@@ -71,6 +71,7 @@ describe('hostile names reach no terminal raw', () => {
       const now = Date.now();
       const groupId = randomBytes(48).toString('hex');
       await store.createDeviceGroup({ id: groupId, name: HOSTILE.group, description: `desc${CLEAR}`, createdAt: now });
+      await store.setGroupEnrolmentKey(groupId, `mwk_${randomBytes(32).toString('hex')}`, now);
       await store.upsertDevice({
         id: randomBytes(48).toString('hex'), groupId, name: HOSTILE.device, tags: [HOSTILE.tag], notes: `n${CLEAR}`, os: HOSTILE.os,
         info: {}, infoHash: null, lastSeen: now, createdAt: now,
