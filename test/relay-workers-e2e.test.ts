@@ -18,7 +18,7 @@ import { createClient, relaySocketUrl, type Client } from '@meshwork/client';
 import { httpsTransport } from '@meshwork/cli';
 import { startAgent } from './support/agent.js';
 import { waitFor } from './support/poll.js';
-import { meshwork, meshworkOk, ProcessSet, startServer, type Proc } from './support/processes.js';
+import { meshwork, meshworkJson, meshworkOk, ProcessSet, startServer, type Proc } from './support/processes.js';
 
 const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 const SESSIONS = 10;
@@ -174,7 +174,8 @@ describe('relay sessions across worker processes', () => {
       const password = 'a long enough password';
       const u = await admin.users.create({ name, password, siteRights: [] });
       await admin.groups.setRights({ id: labId, subjectId: u.id, rights: ['remoteControl'] });
-      const { token: t, secret } = await admin.tokens.create({ name: 'relay', userId: u.id });
+      // API tokens are minted by a login session or the local CLI, never by another token.
+      const { token: t, secret } = await meshworkJson<{ token: { id: string }; secret: string }>(['token', 'create', name, '--name', 'relay', '--data', data]);
       return { id: u.id, name, password, tokenId: t.id, secret, client: createClient({ baseUrl, token: secret, fetch: transport().fetch }) };
     };
     const withToken = async (u: { client: Client; secret: string }): Promise<OpenTerminal> =>

@@ -28,7 +28,6 @@ test('file provider: handshake completes, the server derives our device id, stat
       platform: process.platform,
       arch: process.arch,
       hostname: conn?.info?.hostname,
-      groupId: install.groupId,
       enrolmentToken: 'tok-123',
       capabilities: AGENT_CAPABILITIES,
     });
