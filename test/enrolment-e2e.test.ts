@@ -157,7 +157,8 @@ describe('enrolment attacks (real server, real agents)', () => {
 
     // The same key, restarted (it would otherwise wait as told): refused, not re-enrolled.
     const back = startAgent(procs, state, {});
-    const refused = await waitForStatus('the restarted agent to be refused', back, state, (x) => x.lastError !== null);
+    // status.json still holds the first agent's error: wait for the new process's own.
+    const refused = await waitForStatus('the restarted agent to be refused', back, state, (x) => x.pid === back.child.pid && x.lastError !== null);
     assert.match(refused.lastError ?? '', /refused by the server: revoked/);
     assert.ok(!(await devices()).some((d) => d.id === deviceId), 'not enrolled again');
     await stopAgent(back);
