@@ -113,6 +113,11 @@ const MUTATORS = [
     const p = (r.pick(paths(v)) ?? []);
     return r() < 0.5 ? text(nested) : text(JSON.stringify(withPath(v, p, (o, k) => (o[k] = '\u0001NEST'))).replace('"\\u0001NEST"', nested));
   }],
+  ['nesting to the frame limit', (r, v, limit) => {
+    // As deep as the endpoint's frame limit allows: JSON.parse's cost grows faster than the size.
+    const n = Math.floor(Math.min(limit, 4 * 1024 * 1024) / 2) - 8;
+    return text(r() < 0.5 ? '['.repeat(n) + ']'.repeat(n) : '['.repeat(2 * n));
+  }],
   ['invalid UTF-8', (r, v) => {
     const b = Buffer.from(JSON.stringify(v));
     const bad = r.pick([[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xfe, 0xfe]]);
@@ -146,6 +151,7 @@ export function mutate(r, valid, limit, extra = []) {
     const [kind, f] = r.pick(MUTATORS);
     if (kind === 'oversized' && r() > 0.05) continue;
     if (kind === 'long string' && r() > 0.3) continue;
+    if (kind === 'nesting to the frame limit' && r() > 0.02) continue;
     const frame = f(r, valid, limit);
     return { ...frame, kind };
   }
