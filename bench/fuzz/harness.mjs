@@ -190,15 +190,21 @@ export const nonce = () => randomBytes(48).toString('base64url');
 
 /**
  * The liveness probe: from PROBE_ADDRESS, a login, an API call and a new agent (fresh key, so it
- * also enrols) must all answer. Returns the latency in ms or throws.
+ * also enrols) must all answer. Returns the latency in ms or throws; `steps` gets the time (ms since
+ * the start) at which each step had its answer.
  */
-export async function probe(srv, admin, groupId) {
+export async function probe(srv, admin, groupId, steps = {}) {
   const t0 = performance.now();
+  const mark = (name) => (steps[name] = Math.round(performance.now() - t0));
   const s = await login(srv.port, admin.name, admin.password, PROBE_ADDRESS);
+  mark('login');
   const r = await request(srv.port, 'GET', '/api/v1/devices/head', { headers: { cookie: s.cookie }, localAddress: PROBE_ADDRESS });
   if (r.status !== 200) throw new Error(`devices.listHead answered ${r.status}`);
+  mark('api');
   const key = await newAgentKey();
+  mark('key');
   const h = await agentHandshake(srv.wsUrl, key, testInfo({ groupId, hostname: 'probe' }), { localAddress: PROBE_ADDRESS });
+  mark('agent');
   h.sock.ws.close();
   await request(srv.port, 'POST', '/api/v1/auth/logout', { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, localAddress: PROBE_ADDRESS }).catch(() => {});
   return performance.now() - t0;

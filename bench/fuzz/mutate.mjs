@@ -85,16 +85,16 @@ const MUTATORS = [
     return text(b);
   }],
   ['truncated', (r, v) => { const s = JSON.stringify(v); return text(s.slice(0, r.int(0, s.length - 1))); }],
-  ['type confusion', (r, v) => { const ps = paths(v); const p = r.pick(ps); return json(withPath(v, p, (o, k) => (o[k] = confuse(r, o[k])))); }],
-  ['field replaced', (r, v) => { const p = r.pick(paths(v)); const x = randomJson(r); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
-  ['number extreme', (r, v) => { const p = r.pick(paths(v)); const x = r.pick(NUMBERS); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
+  ['type confusion', (r, v) => { const ps = paths(v); const p = r.pick(ps) ?? []; return json(withPath(v, p, (o, k) => (o[k] = confuse(r, o[k])))); }],
+  ['field replaced', (r, v) => { const p = (r.pick(paths(v)) ?? []); const x = randomJson(r); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
+  ['number extreme', (r, v) => { const p = (r.pick(paths(v)) ?? []); const x = r.pick(NUMBERS); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
   ['number literal', (r, v) => {
     const s = JSON.stringify(v);
     const lit = r.pick(['1e999', '-1e999', '-0', '1' + '0'.repeat(400), '0.' + '0'.repeat(400) + '1', '9007199254740993', '-9223372036854775809', '1E+2', '0x10', '01', 'NaN', 'Infinity']);
     const m = /:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"[^"]*")/.exec(s.slice(r.int(0, s.length - 1))) ?? /:\s*("[^"]*"|[^,}\]]+)/.exec(s);
     return text(m ? s.replace(m[1], lit) : s.replace(/}$/, `,"n":${lit}}`));
   }],
-  ['field deleted', (r, v) => { const p = r.pick(paths(v)); return json(withPath(v, p, (o, k) => delete o[k])); }],
+  ['field deleted', (r, v) => { const p = (r.pick(paths(v)) ?? []); return json(withPath(v, p, (o, k) => delete o[k])); }],
   ['unknown field', (r, v) => json({ ...v, [r() < 0.5 ? r.pick(KEYS) : randomString(r).slice(0, 30) || 'x']: randomJson(r) })],
   ['duplicated key', (r, v) => {
     const s = JSON.stringify(v);
@@ -104,14 +104,19 @@ const MUTATORS = [
     return text(r() < 0.5 ? s.replace(/^\{/, `{${dup},`) : s.replace(/\}$/, `,${dup}}`));
   }],
   ['__proto__ key', (r, v) => text(JSON.stringify(v).replace(/^\{/, `{"__proto__":${JSON.stringify(r.pick([{ type: 'x', admin: true }, null, [], 'x']))},`))],
-  ['long string', (r, v) => { const p = r.pick(paths(v)); const x = r.pick(['a', '\u00e9', '😀', '\u0000', '\\']).repeat(r.int(1000, 200_000)); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
+  ['long string', (r, v) => { const p = (r.pick(paths(v)) ?? []); const x = r.pick(['a', '\u00e9', '😀', '\u0000', '\\']).repeat(r.int(1000, 200_000)); return json(withPath(v, p, (o, k) => (o[k] = x))); }],
   ['deep nesting', (r, v) => {
     const n = r.int(100, 20_000);
     const open = r() < 0.5 ? '[' : '{"a":';
     const close = open === '[' ? ']' : '}';
     const nested = open.repeat(n) + (open === '[' ? '' : '1') + close.repeat(r() < 0.9 ? n : r.int(0, n));
-    const p = r.pick(paths(v));
+    const p = (r.pick(paths(v)) ?? []);
     return r() < 0.5 ? text(nested) : text(JSON.stringify(withPath(v, p, (o, k) => (o[k] = '\u0001NEST'))).replace('"\\u0001NEST"', nested));
+  }],
+  ['nesting to the frame limit', (r, v, limit) => {
+    // As deep as the endpoint's frame limit allows: JSON.parse's cost grows faster than the size.
+    const n = Math.floor(Math.min(limit, 4 * 1024 * 1024) / 2) - 8;
+    return text(r() < 0.5 ? '['.repeat(n) + ']'.repeat(n) : '['.repeat(2 * n));
   }],
   ['invalid UTF-8', (r, v) => {
     const b = Buffer.from(JSON.stringify(v));
@@ -146,6 +151,7 @@ export function mutate(r, valid, limit, extra = []) {
     const [kind, f] = r.pick(MUTATORS);
     if (kind === 'oversized' && r() > 0.05) continue;
     if (kind === 'long string' && r() > 0.3) continue;
+    if (kind === 'nesting to the frame limit' && r() > 0.02) continue;
     const frame = f(r, valid, limit);
     return { ...frame, kind };
   }

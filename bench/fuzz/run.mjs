@@ -118,11 +118,12 @@ const allDone = () => Object.values(children).every((c) => c.done);
 const prober = (async () => {
   while (!allDone() && !crashed) {
     const started = Date.now();
+    const steps = {};
     try {
-      const ms = await Promise.race([probe(srv, admin, probeGroup.id), sleep(PROBE_BOUND).then(() => { throw new Error(`no answer within ${PROBE_BOUND} ms`); })]);
+      const ms = await Promise.race([probe(srv, admin, probeGroup.id, steps), sleep(PROBE_BOUND).then(() => { throw new Error(`no answer within ${PROBE_BOUND} ms (steps done: ${JSON.stringify(steps)})`); })]);
       probes.n++;
       probes.latencies.push(ms);
-      if (ms > probes.maxMs) probes.maxAt = { t: Date.now() - t0, loadavg: loadavg()[0] };
+      if (ms > probes.maxMs) probes.maxAt = { t: Date.now() - t0, loadavg: loadavg()[0], steps };
       probes.maxMs = Math.max(probes.maxMs, ms);
     } catch (e) {
       if (crashed) break;

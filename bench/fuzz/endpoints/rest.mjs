@@ -71,8 +71,8 @@ export async function run({ ctx, r, record, ending, anomaly, error, shouldStop, 
     }
   };
 
-  const send = (method, path, headers, body) => new Promise((resolve) => {
-    const req = https.request({ host: '127.0.0.1', port: ctx.port, method, path, headers, agent }, (res) => {
+  const send = (method, path, headers, body, via = agent) => new Promise((resolve) => {
+    const req = https.request({ host: '127.0.0.1', port: ctx.port, method, path, headers, agent: via, rejectUnauthorized: false }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
       res.on('error', (e) => resolve({ status: 0, error: e }));
@@ -104,7 +104,14 @@ export async function run({ ctx, r, record, ending, anomaly, error, shouldStop, 
     } else frame = { kind: 'params/query only', data: '' };
     frame.meta = { method, path: path.slice(0, 2000), endpoint: name };
     record(frame, 'rest');
-    const res = await send(method, path, headers, body);
+    let res = await send(method, path, headers, body);
+    if (res.status === 0) {
+      // A dropped keep-alive connection is often the client reusing a socket the server had just
+      // closed (after refusing an earlier request's body): the same request again, on its own connection.
+      const again = await send(method, path, headers, body, false);
+      ending(`dropped, then ${again.status || again.error?.message} on a new connection`);
+      res = again;
+    }
     if (res.status >= 500 || res.status === 0) anomaly(`${name}: ${res.status || res.error?.message}`, frame);
     ending(`${res.status >= 500 ? res.status : `${Math.floor(res.status / 100)}xx`}`);
     if (res.status === 401 && a < 0.9) {
