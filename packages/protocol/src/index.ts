@@ -7,3 +7,4 @@ export * from './agent/index.js';
 export * from './session/index.js';
 export * from './relay/index.js';
 export * from './commands/index.js';
+export * from './json/bounded.js';

@@ -6,6 +6,7 @@
  */
 import { WebSocket, type RawData } from '../connection/ws.js';
 import { RELAY_CHUNK } from '@meshwork/protocol/relay/index';
+import { parseBoundedJson } from '@meshwork/protocol/json/bounded';
 
 export interface PacedSenderOptions {
   pause(): void;
@@ -65,10 +66,10 @@ export class PacedSender {
 export const rawToBuffer = (data: RawData): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 
-/** Parses a text frame as JSON; undefined when it is not JSON. */
+/** Parses a text frame as JSON; undefined when it is not JSON or nests too deep (protocol json/bounded). */
 export function parseText(data: RawData): unknown {
   try {
-    return JSON.parse(rawToBuffer(data).toString('utf8')) as unknown;
+    return parseBoundedJson(rawToBuffer(data).toString('utf8'));
   } catch {
     return undefined;
   }

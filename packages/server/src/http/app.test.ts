@@ -43,6 +43,19 @@ test('malformed bodies, wrong types, oversized bodies, unknown fields, bad UTF-8
   assert.equal((await s.req('GET', '/api/v1/server')).status, 200, 'still serving');
 });
 
+test('deeply nested JSON is refused before the parser runs (one such body stalled the whole server for seconds)', async (t) => {
+  const { server: s, admin } = await startWithAdmin('admin', PW);
+  t.after(async () => { await s.stop('SIGKILL'); removeDir(s.dataDir); });
+  const depth = 500_000; // 1 MB of brackets, under the 1 MiB body limit of authenticated routes
+  const nested = '['.repeat(depth) + ']'.repeat(depth);
+  const r = await admin.call('POST', '/api/v1/groups', { raw: nested, headers: { 'content-type': 'application/json' } });
+  isErrorBody(r, 'bad_request', 400);
+  assert.match((r.json as { message: string }).message, /nested deeper than 64 levels/);
+  const shallow = await admin.call('POST', '/api/v1/groups', { raw: JSON.stringify({ name: 'Nested ok', description: '[[[{}]]]' }), headers: { 'content-type': 'application/json' } });
+  assert.equal(shallow.status, 200, shallow.text);
+  assert.equal((await s.req('GET', '/api/v1/server')).status, 200, 'still serving');
+});
+
 test('huge and garbage cookies and headers', async (t) => {
   const { server: s, admin } = await startWithAdmin('admin', PW);
   t.after(async () => { await s.stop('SIGKILL'); removeDir(s.dataDir); });

@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
-import { endpoints, ERROR_CODES, type EndpointDef, type EndpointName, type ErrorBody } from '@meshwork/protocol';
+import { endpoints, ERROR_CODES, JsonDepthError, parseBoundedJson, type EndpointDef, type EndpointName, type ErrorBody } from '@meshwork/protocol';
 import { StoreError } from '@meshwork/store';
 import type { z } from 'zod';
 import { ApiError } from '../errors.js';
@@ -155,11 +155,12 @@ export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw new ApiError('bad_request', 'The body is not valid UTF-8.');
   try {
-    return JSON.parse(body.toString('utf8'), (key, value: unknown) => {
+    return parseBoundedJson(body.toString('utf8'), (key, value: unknown) => {
       if (key === '__proto__') throw new Error('__proto__ key');
       return value;
     });
-  } catch {
+  } catch (e) {
+    if (e instanceof JsonDepthError) throw new ApiError('bad_request', `The body is nested deeper than ${e.limit} levels.`);
     throw new ApiError('bad_request', 'The body is not valid JSON.');
   }
 }

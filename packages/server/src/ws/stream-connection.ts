@@ -4,7 +4,7 @@
  * recomputed first. Both directions are bounded: a full queue or send buffer drops the socket
  * (1013), bad frames get an error frame and, repeated, a 1008 close; binary frames a 1003 close.
  */
-import { PROTOCOL_VERSION, StreamClientFrame, type StreamServerFrame } from '@meshwork/protocol';
+import { JsonDepthError, parseBoundedJson, PROTOCOL_VERSION, StreamClientFrame, type StreamServerFrame } from '@meshwork/protocol';
 import type { EventRecord } from '@meshwork/store';
 import WebSocket from 'ws';
 import { deviceMessageGroup, type DeviceBusMessage } from '../bus/channels.js';
@@ -126,9 +126,9 @@ export class StreamConnection {
     if (++this.framesThisInterval > this.limits.maxFramesPerInterval) return this.drop(1008, 'too many frames');
     let json: unknown;
     try {
-      json = JSON.parse(rawText(data));
-    } catch {
-      return this.badFrame('The frame is not JSON.');
+      json = parseBoundedJson(rawText(data));
+    } catch (e) {
+      return this.badFrame(e instanceof JsonDepthError ? e.message : 'The frame is not JSON.');
     }
     const r = StreamClientFrame.safeParse(json);
     if (!r.success) return this.badFrame(`The frame does not match its schema: ${r.error.issues[0]?.message ?? 'invalid'}`);

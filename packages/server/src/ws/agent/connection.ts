@@ -23,6 +23,8 @@ import {
   AgentCommandFrame,
   AgentAuth,
   AgentHello,
+  JsonDepthError,
+  parseBoundedJson,
   AgentReportPart,
   AgentSessionFrame,
   REPORT_PART_BYTES,
@@ -296,9 +298,9 @@ export class AgentConnection {
     this.parts = null;
     let report: unknown;
     try {
-      report = JSON.parse(added.text);
-    } catch {
-      return this.refuse('bad_message', 'The report sent in parts is not JSON.');
+      report = parseBoundedJson(added.text);
+    } catch (e) {
+      return this.refuse('bad_message', e instanceof JsonDepthError ? e.message : 'The report sent in parts is not JSON.');
     }
     this.onReport(report, true);
   }

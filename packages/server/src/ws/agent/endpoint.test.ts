@@ -184,6 +184,19 @@ describe('agent endpoint: handshake, refusals, enrolment', () => {
     assert.equal((await h.sock.closed).code, AGENT_CLOSE_CODES.policy);
   });
 
+  it('a deeply nested frame after welcome is refused before JSON.parse (the fuzzer found one froze the server for ~36 s)', async () => {
+    const key = await newAgentKey();
+    const h = await handshake(srv.base, key, testInfo({ enrolmentKey: testEnrolmentKey(group.id) }));
+    assert.equal(ServerWelcome.parse(h.result).deviceId, key.deviceId);
+    await h.sock.next(); // known
+    const depth = 2_000_000; // 4 MB, under the 4 MiB session frame limit
+    h.sock.ws.send('['.repeat(depth) + ']'.repeat(depth));
+    const r = refusal(await h.sock.next());
+    assert.equal(r.code, 'bad_message');
+    assert.match(r.message, /nested deeper than 64 levels/);
+    assert.equal((await h.sock.closed).code, AGENT_CLOSE_CODES.policy);
+  });
+
   it('an unknown group and no token: not_enrolled, with a reason, and the socket is held', async () => {
     const key = await newAgentKey();
     const heldBefore = srv.endpoint.held;

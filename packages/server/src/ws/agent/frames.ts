@@ -1,5 +1,6 @@
 /** Raw WebSocket data → JSON, with the checks every agent frame goes through first. */
 import type { RawData } from 'ws';
+import { JsonDepthError, parseBoundedJson } from '@meshwork/protocol';
 
 export function rawBytes(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -13,9 +14,9 @@ export type Decoded = { ok: true; json: unknown; type: string | null } | { ok: f
 export function decodeFrame(bytes: Buffer): Decoded {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return { ok: false, message: 'The frame is not JSON.' };
+    json = parseBoundedJson(bytes.toString('utf8'));
+  } catch (e) {
+    return { ok: false, message: e instanceof JsonDepthError ? e.message : 'The frame is not JSON.' };
   }
   const type = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>)['type'] : undefined;
   return { ok: true, json, type: typeof type === 'string' ? type : null };
