@@ -72,6 +72,7 @@ let keepAlive = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnautho
 const call = (method, path, body) => request(port, method, path, { body, headers: auth, timeoutMs: 30_000, agent: keepAlive });
 const agentGroup = (await call('POST', '/api/v1/groups', { name: 'agents' })).json;
 const counterGroup = (await call('POST', '/api/v1/groups', { name: 'counter' })).json;
+const agentKey = (await call('GET', `/api/v1/groups/${agentGroup.id}/install-file`)).json.enrolmentKey;
 
 // ── the write load ────────────────────────────────────────────────────────────────────────────
 let n = 0;
@@ -96,7 +97,7 @@ const loops = {
   },
   async device(trial) {
     const key = await newAgentKey();
-    const h = await agentHandshake(srv.wsUrl, key, testInfo({ groupId: agentGroup.id, hostname: `d-${trial}-${n++}` }));
+    const h = await agentHandshake(srv.wsUrl, key, testInfo({ enrolmentKey: agentKey, hostname: `d-${trial}-${n++}` }));
     ack('devices', h.welcome.deviceId, trial);
     h.sock.ws.terminate();
     return 200;

@@ -122,6 +122,13 @@ export async function login(port, name, password, localAddress) {
 }
 
 /** Calls with a session (cookie + CSRF) and throws on a non-2xx answer. */
+/** The group's enrolment key, from its install file (what enrols; the group id does not). */
+export async function enrolmentKeyOf(port, sess, groupId) {
+  const file = await api(port, sess, 'GET', `/api/v1/groups/${groupId}/install-file`);
+  if (typeof file.enrolmentKey !== 'string') throw new Error(`group ${groupId} has no enrolment key`);
+  return file.enrolmentKey;
+}
+
 export async function api(port, sess, method, path, body) {
   const headers = sess.token ? { authorization: `Bearer ${sess.token}` } : { cookie: sess.cookie, 'x-csrf-token': sess.csrf };
   const r = await request(port, method, path, { body, headers });
@@ -193,7 +200,7 @@ export const nonce = () => randomBytes(48).toString('base64url');
  * also enrols) must all answer. Returns the latency in ms or throws; `steps` gets the time (ms since
  * the start) at which each step had its answer.
  */
-export async function probe(srv, admin, groupId, steps = {}) {
+export async function probe(srv, admin, enrolmentKey, steps = {}) {
   const t0 = performance.now();
   const mark = (name) => (steps[name] = Math.round(performance.now() - t0));
   const s = await login(srv.port, admin.name, admin.password, PROBE_ADDRESS);
@@ -203,7 +210,7 @@ export async function probe(srv, admin, groupId, steps = {}) {
   mark('api');
   const key = await newAgentKey();
   mark('key');
-  const h = await agentHandshake(srv.wsUrl, key, testInfo({ groupId, hostname: 'probe' }), { localAddress: PROBE_ADDRESS });
+  const h = await agentHandshake(srv.wsUrl, key, testInfo({ enrolmentKey, hostname: 'probe' }), { localAddress: PROBE_ADDRESS });
   mark('agent');
   h.sock.ws.close();
   await request(srv.port, 'POST', '/api/v1/auth/logout', { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, localAddress: PROBE_ADDRESS }).catch(() => {});

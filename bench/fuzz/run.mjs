@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { agentHandshake, api, inspector, login, newAgentKey, probe, request, rssMb, sleep, startServer, testInfo } from './harness.mjs';
+import { agentHandshake, api, enrolmentKeyOf, inspector, login, newAgentKey, probe, request, rssMb, sleep, startServer, testInfo } from './harness.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values: opt } = parseArgs({
@@ -58,13 +58,14 @@ if (!fzRest.token) throw new Error('token answer without a secret');
 const events = await login(srv.port, fzEvents.name, fzEvents.password);
 const fuzzGroup = await api(srv.port, adminSess, 'POST', '/api/v1/groups', { name: 'fuzz' });
 const probeGroup = await api(srv.port, adminSess, 'POST', '/api/v1/groups', { name: 'probe' });
+const probeKey = await enrolmentKeyOf(srv.port, adminSess, probeGroup.id);
 // Objects the REST fuzzer's ids point at (never the probe's group, the admin, or its own user).
 const victim = await api(srv.port, adminSess, 'POST', '/api/v1/users', { name: 'victim', password: randomBytes(12).toString('hex'), siteRights: [] });
 const victimUg = await api(srv.port, adminSess, 'POST', '/api/v1/user-groups', { name: 'victims' });
 const victimGroup = await api(srv.port, adminSess, 'POST', '/api/v1/groups', { name: 'victim-group' });
 const enrolToken = await api(srv.port, adminSess, 'POST', `/api/v1/groups/${victimGroup.id}/enrolment-tokens`, { maxUses: 5 }).catch(() => null);
 const devKey = await newAgentKey();
-const dev = await agentHandshake(srv.wsUrl, devKey, testInfo({ groupId: victimGroup.id, hostname: 'victim-device' }));
+const dev = await agentHandshake(srv.wsUrl, devKey, testInfo({ enrolmentKey: await enrolmentKeyOf(srv.port, adminSess, victimGroup.id), hostname: 'victim-device' }));
 dev.sock.ws.close();
 const ids = {
   recordIds: [victim.id, victimUg.id, ...(enrolToken?.id ? [enrolToken.id] : []), 'AAAAAAAAAAAAAAAA'],
@@ -72,7 +73,7 @@ const ids = {
   deviceIds: [devKey.deviceId, 'e'.repeat(96)],
   commandIds: ['A'.repeat(22)],
 };
-const ctxBase = { url: srv.url, wsUrl: srv.wsUrl, port: srv.port, groupId: fuzzGroup.id, frames: FRAMES, minutes: Number(opt.minutes),
+const ctxBase = { url: srv.url, wsUrl: srv.wsUrl, port: srv.port, groupId: fuzzGroup.id, enrolmentKey: await enrolmentKeyOf(srv.port, adminSess, fuzzGroup.id), frames: FRAMES, minutes: Number(opt.minutes),
   events: { cookie: events.cookie, csrf: events.csrf }, token: fzRest.token, relay: { token: fzRelay.token }, rest: { token: fzRest.token, ids } };
 
 // ── watchers: crash, hang, memory ─────────────────────────────────────────────────────────────
@@ -120,7 +121,7 @@ const prober = (async () => {
     const started = Date.now();
     const steps = {};
     try {
-      const ms = await Promise.race([probe(srv, admin, probeGroup.id, steps), sleep(PROBE_BOUND).then(() => { throw new Error(`no answer within ${PROBE_BOUND} ms (steps done: ${JSON.stringify(steps)})`); })]);
+      const ms = await Promise.race([probe(srv, admin, probeKey, steps), sleep(PROBE_BOUND).then(() => { throw new Error(`no answer within ${PROBE_BOUND} ms (steps done: ${JSON.stringify(steps)})`); })]);
       probes.n++;
       probes.latencies.push(ms);
       if (ms > probes.maxMs) probes.maxAt = { t: Date.now() - t0, loadavg: loadavg()[0], steps };

@@ -37,7 +37,7 @@ export async function run({ ctx, r, record, ending, anomaly, error, shouldStop, 
   const keys = [];
   for (let i = 0; i < CONCURRENCY; i++) keys.push(await newAgentKey());
   let reportN = 0;
-  const info = testInfo({ groupId: ctx.groupId, hostname: 'fuzz-agent', capabilities: ['report-parts'] });
+  const info = testInfo({ enrolmentKey: ctx.enrolmentKey, hostname: 'fuzz-agent', capabilities: ['report-parts'] });
 
   async function one(key, r) {
     const x = r();

@@ -22,7 +22,7 @@ export async function run({ ctx, r, record, ending, anomaly, error, shouldStop, 
   const opens = new Map();
   let control;
   const connectControl = async () => {
-    const h = await agentHandshake(ctx.wsUrl, key, testInfo({ groupId: ctx.groupId, hostname: 'fuzz-relay', capabilities: ['terminal', 'files', 'tcp', 'report-parts'] }));
+    const h = await agentHandshake(ctx.wsUrl, key, testInfo({ enrolmentKey: ctx.enrolmentKey, hostname: 'fuzz-relay', capabilities: ['terminal', 'files', 'tcp', 'report-parts'] }));
     h.sock.ws.on('message', (d) => {
       try {
         const m = JSON.parse(String(d));

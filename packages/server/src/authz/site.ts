@@ -22,3 +22,8 @@ export function requireMayEnrol(sys: Pick<System, 'authz'>, p: Principal): void 
   const r = sys.authz.forPrincipal(p);
   if (!r.admin && hasSiteRight(r.siteRights, 'noNewDevices')) throw new ApiError('forbidden');
 }
+
+/** Device revocations (removed devices allowed back, or listed) are for site administrators only. */
+export function requireRevocationManager(sys: Pick<System, 'authz'>, p: Principal): void {
+  if (!sys.authz.forPrincipal(p).admin) throw new ApiError('forbidden', 'Only site administrators manage removed devices.');
+}

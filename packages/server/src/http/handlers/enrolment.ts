@@ -3,20 +3,15 @@
  * (list, lift). Keys need `manageDevices` on the group, like install files and tokens; revocations
  * are for site administrators only (design.md §6B Enrolment).
  */
-import { ApiError, notFound } from '../../errors.js';
+import { requireMayEnrol, requireRevocationManager } from '../../authz/site.js';
+import { notFound } from '../../errors.js';
 import { liftRevocation } from '../../domain/agents/removal.js';
 import { installFile } from '../../domain/enrolment/install-file.js';
 import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import { groupView } from '../../domain/groups/view.js';
 import { iso } from '../../domain/ids.js';
-import type { Principal, System } from '../../system.js';
 import { must, type AreaHandlers } from '../handler.js';
-import { requireMayEnrol } from '../../authz/site.js';
-
-function requireSiteAdmin(sys: System, p: Principal): void {
-  if (!sys.authz.isSiteAdmin(p)) throw new ApiError('forbidden', 'Only site administrators manage removed devices.');
-}
 
 export const enrolmentHandlers: AreaHandlers<'groups.rotateEnrolmentKey' | 'groups.removeEnrolmentKey' | 'devices.listRevoked' | 'devices.liftRevocation'> = {
   async 'groups.rotateEnrolmentKey'({ sys, principal, params }) {
@@ -48,13 +43,13 @@ export const enrolmentHandlers: AreaHandlers<'groups.rotateEnrolmentKey' | 'grou
   },
 
   async 'devices.listRevoked'({ sys, principal }) {
-    requireSiteAdmin(sys, must(principal));
+    requireRevocationManager(sys, must(principal));
     return (await sys.store.listDeviceRevocations()).map((r) => ({ ...r, revokedAt: iso(r.revokedAt) }));
   },
 
   async 'devices.liftRevocation'({ sys, principal, params }) {
     const p = must(principal);
-    requireSiteAdmin(sys, p);
+    requireRevocationManager(sys, p);
     if (!(await liftRevocation(sys, p, params.id))) throw notFound();
     return { ok: true as const };
   },
