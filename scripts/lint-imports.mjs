@@ -14,6 +14,7 @@
 // Also: no relative import may leave its package, and every @meshwork/* import must be a declared
 // dependency. Test files (*.test.ts) may import more (test support), but never across the agent/server line.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { sourceFiles } from './source-files.mjs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const rootArg = process.argv.indexOf('--root');
@@ -35,16 +36,6 @@ const FORBIDDEN_IN_TESTS = { agent: ['server', 'store', 'store-sqlite'], server:
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 const errors = [];
 
-function walk(dir, out = []) {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (e === 'node_modules' || e === 'dist') continue;
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(ts|tsx|mts)$/.test(e) && !e.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const rule = RULES[pkg];
   const pkgDir = join(root, 'packages', pkg);
@@ -56,7 +47,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
   let srcDir;
   try { srcDir = join(pkgDir, 'src'); statSync(srcDir); } catch { continue; }
-  for (const file of walk(srcDir)) {
+  for (const file of sourceFiles(srcDir)) {
     const rel = relative(root, file);
     const isTest = /\.test\.tsx?$/.test(file) || /test-support|testing\/|testkit\/|store\/src\/contract\.ts$/.test(rel);
     const text = readFileSync(file, 'utf8');

@@ -9,6 +9,7 @@
 // Test files and test support may build masks freely. The allow list below is for *assigning* a
 // right where an account is born; it names file and pattern, and should only ever shrink.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { sourceFiles } from './source-files.mjs';
 import { join, relative, resolve } from 'node:path';
 
 const rootArg = process.argv.indexOf('--root');
@@ -27,16 +28,6 @@ const RULES = [
   [/[=!]==?\s*GROUP_FULL\b|\bGROUP_FULL\s*[=!]==?/, 'compares with GROUP_FULL'],
 ];
 
-function walk(dir, out = []) {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (e === 'node_modules' || e === 'dist') continue;
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(ts|tsx|mts)$/.test(e) && !e.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
 /** The code without comments (line numbers kept), so prose may mention rights. */
 const code = (text) => text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 
@@ -44,7 +35,7 @@ const errors = [];
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const src = join(root, 'packages', pkg, 'src');
   try { statSync(src); } catch { continue; }
-  for (const file of walk(src)) {
+  for (const file of sourceFiles(src)) {
     const rel = relative(root, file);
     if (HOME.some((re) => re.test(rel))) continue;
     if (/\.test\.tsx?$/.test(rel) || /(^|\/)(testing|testkit|test-support)\//.test(rel)) continue;
