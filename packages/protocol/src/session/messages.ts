@@ -12,12 +12,14 @@
  *   server → agent  later      { retryAfterMs, reason }          disconnect and come back later
  *   server → agent  relayOpen  { relayId, token, protocol, … }   dial the relay for a session (relay/session.ts)
  *   server → agent  run, power, wake                             commands (commands/frames.ts; answers: AgentCommandFrame)
+ *   server → agent  update, agent → server updateStatus           self-update (update.ts)
  */
 import { z } from 'zod';
 import { SoftwareInventory, SystemInventory } from './inventory.js';
 import { ServerRelayOpen } from '../relay/session.js';
 import { ServerPower, ServerRun, ServerWake } from '../commands/frames.js';
 import { ServerReportAck } from './parts.js';
+import { ServerUpdate } from './update.js';
 
 /** SHA-256 hex of the canonical JSON of a report; the agent computes it, the server recomputes it. */
 export const ReportHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected SHA-256 hex');
@@ -43,8 +45,9 @@ export const ServerLater = z.strictObject({
 export const AgentInventoryReport = z.strictObject({ type: z.literal('inventory'), hash: ReportHash, inventory: SystemInventory });
 export const AgentSoftwareReport = z.strictObject({ type: z.literal('software'), hash: ReportHash, software: SoftwareInventory });
 
+/** The agent's reports (other agent frames: AgentUpdateStatus in update.ts, AgentCommandFrame, reportPart). */
 export const AgentSessionFrame = z.discriminatedUnion('type', [AgentInventoryReport, AgentSoftwareReport]);
-export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
+export const ServerSessionFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRelayOpen, ServerRun, ServerPower, ServerWake, ServerUpdate]);
 
 export type ServerKnown = z.infer<typeof ServerKnown>;
 export type ServerLater = z.infer<typeof ServerLater>;

@@ -9,7 +9,7 @@
  * knows; the holder checks again before it puts a frame on the socket (a worker that started after
  * a claim does not know it).
  */
-import type { ServerSessionFrame } from '@meshwork/protocol';
+import { SELF_UPDATE_CAPABILITY, type ServerSessionFrame } from '@meshwork/protocol';
 import type { Bus } from '../../bus/bus.js';
 import type { System } from '../../system.js';
 import { isPresenceClaim, PRESENCE_CHANNEL } from './lifecycle.js';
@@ -30,6 +30,8 @@ export function requiredCapability(frame: ServerSessionFrame): string | null {
       return 'power';
     case 'wake':
       return 'wake';
+    case 'update':
+      return SELF_UPDATE_CAPABILITY;
     default:
       return null;
   }
