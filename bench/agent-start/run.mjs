@@ -17,6 +17,7 @@ import { machine, median, rssMb, sleep, start, stop } from '../lib/proc.mjs';
 const { values } = parseArgs({ options: {
   rounds: { type: 'string', default: '5' }, 'idle-seconds': { type: 'string', default: '30' },
   'offline-seconds': { type: 'string', default: '120' }, 'no-peer': { type: 'boolean', default: false },
+  exe: { type: 'string' }, 'no-exe': { type: 'boolean', default: false },
 } });
 const ROUNDS = Number(values.rounds);
 const IDLE_S = Number(values['idle-seconds']);
@@ -25,6 +26,9 @@ const repo = resolve(import.meta.dirname, '..', '..');
 const peerDir = resolve(repo, '..', 'shared', 'peer');
 const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
 const agentMain = join(repo, 'packages', 'agent', 'dist', 'main.js');
+const exePath = values.exe ?? join(repo, 'dist', 'agent-packages', 'linux-x64', 'meshwork-agent');
+const WITH_EXE = !values['no-exe'];
+if (WITH_EXE && !existsSync(exePath)) throw new Error(`no agent executable at ${exePath}: run npm run build:agents (or pass --no-exe)`);
 const PORT = 18444;
 const work = mkdtempSync(join(tmpdir(), 'mw-bench-agent-'));
 
@@ -65,10 +69,16 @@ async function meshworkWatcher(token) {
   };
 }
 
-function spawnAgent(stateDir, install) {
-  const args = [agentMain, 'run', '--state', stateDir, '--key-provider', 'file', '--log-level', 'warn'];
+/** The two ways to run meshwork-agent: from the checkout with this Node, and the self-contained executable. */
+const VARIANTS = {
+  checkout: (args) => start(process.execPath, [agentMain, ...args]),
+  exe: (args) => start(exePath, args, { env: { PATH: '/usr/bin:/bin', HOME: work, LANG: 'C.UTF-8' } }),
+};
+
+function spawnAgent(variant, stateDir, install) {
+  const args = ['run', '--state', stateDir, '--key-provider', 'file', '--log-level', 'warn'];
   if (install) args.push('--install', install);
-  return start(process.execPath, args);
+  return VARIANTS[variant](args);
 }
 
 async function benchMeshwork() {
@@ -80,24 +90,28 @@ async function benchMeshwork() {
   const install = join(work, 'install.json');
   cliRun(['group', 'install-file', 'bench', '--out', install, '--data', dataDir]);
   const watch = await meshworkWatcher(token);
-  const first = [], restart = [];
-  let last;
+  const variants = WITH_EXE ? ['checkout', 'exe'] : ['checkout'];
+  const res = Object.fromEntries(variants.map((v) => [v, { first: [], restart: [], agent: null }]));
+  // Interleaved: each round runs every variant once, so machine noise hits both alike.
   for (let i = 0; i < ROUNDS; i++) {
-    const state = join(work, `mw-agent-${i}`);
-    let online = watch.next('device.online');
-    let t0 = Date.now();
-    const a = spawnAgent(state, install);
-    first.push((await online) - t0);
-    let offline = watch.next('device.offline');
-    await stop(a);
-    await offline;
-    online = watch.next('device.online');
-    t0 = Date.now();
-    const b = spawnAgent(state);
-    restart.push((await online) - t0);
-    if (i < ROUNDS - 1) { offline = watch.next('device.offline'); await stop(b); await offline; } else last = b;
+    for (const v of variants) {
+      const r = res[v];
+      const state = join(work, `mw-agent-${v}-${i}`);
+      let online = watch.next('device.online');
+      let t0 = Date.now();
+      const a = spawnAgent(v, state, install);
+      r.first.push((await online) - t0);
+      let offline = watch.next('device.offline');
+      await stop(a);
+      await offline;
+      online = watch.next('device.online');
+      t0 = Date.now();
+      const b = spawnAgent(v, state);
+      r.restart.push((await online) - t0);
+      if (i < ROUNDS - 1) { offline = watch.next('device.offline'); await stop(b); await offline; } else r.agent = b;
+    }
   }
-  return { server, watch, first, restart, agent: last };
+  return { server, watch, res };
 }
 
 // ---------------------------------------------------------------- MeshCentral peer
@@ -185,29 +199,37 @@ const mw = await benchMeshwork();
 const mc = values['no-peer'] ? null : await benchPeer();
 console.log(`connected idle ${IDLE_S} s ...`);
 await sleep(IDLE_S * 1000);
-const idle = { mw: rssMb(mw.agent.pid), mc: mc ? rssMb(mc.agent.pid) : NaN };
+const mwx = mw.res.exe;
+const mwc = mw.res.checkout;
+const idle = { mw: rssMb(mwc.agent.pid), exe: mwx ? rssMb(mwx.agent.pid) : NaN, mc: mc ? rssMb(mc.agent.pid) : NaN };
 // Disconnected: stop both servers, sample the agents' RSS while they retry.
 mw.watch.close();
 await stop(mw.server);
 if (mc) { mc.watch.close(); spawnSync('bash', [join(peerDir, 'stop-peer.sh'), '--server-only'], { env: { ...process.env, MC_DIR }, stdio: 'ignore' }); }
-const samples = { mw: [], mc: [] };
+const samples = { mw: [], exe: [], mc: [] };
 for (let t = 0; t <= OFFLINE_S; t += 10) {
-  samples.mw.push(rssMb(mw.agent.pid));
+  samples.mw.push(rssMb(mwc.agent.pid));
+  if (mwx) samples.exe.push(rssMb(mwx.agent.pid));
   if (mc) samples.mc.push(rssMb(mc.agent.pid));
   if (t < OFFLINE_S) await sleep(10_000);
 }
-await stop(mw.agent);
+await stop(mwc.agent);
+if (mwx) await stop(mwx.agent);
 if (mc) await stopGroup(mc.agent);
 rmSync(work, { recursive: true, force: true });
 
 const flat = (xs) => xs.length ? `${xs[0].toFixed(1)} → ${xs[xs.length - 1].toFixed(1)} MB (max ${Math.max(...xs).toFixed(1)})` : '-';
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? (a / b).toFixed(1) + '×' : '-');
-console.log('\n| measure | meshwork-agent (file key) | MeshAgent (MeshCentral 1.1.55) | MeshAgent / meshwork-agent |\n| --- | --- | --- | --- |');
-console.log(`| first start → online | ${fmt(mw.first)} | ${mc ? fmt(mc.first) : '-'} | ${mc ? ratio(median(mc.first), median(mw.first)) : '-'} |`);
-console.log(`| restart → online | ${fmt(mw.restart)} | ${mc ? fmt(mc.restart) : '-'} | ${mc ? ratio(median(mc.restart), median(mw.restart)) : '-'} |`);
-console.log(`| idle RSS, connected ${IDLE_S} s | ${idle.mw.toFixed(1)} MB | ${mc ? idle.mc.toFixed(1) + ' MB' : '-'} | ${mc ? ratio(idle.mc, idle.mw) : '-'} |`);
-console.log(`| RSS over ${OFFLINE_S} s disconnected | ${flat(samples.mw)} | ${mc ? flat(samples.mc) : '-'} | |`);
-const out = { date: new Date().toISOString(), machine: machine(), meshwork: { first: mw.first, restart: mw.restart, idleRssMb: idle.mw, offlineRssMb: samples.mw }, meshagent: mc ? { first: mc.first, restart: mc.restart, idleRssMb: idle.mc, offlineRssMb: samples.mc } : null };
+const sizeMb = (p) => (Number(spawnSync('stat', ['-c', '%s', p], { encoding: 'utf8' }).stdout) / 1e6).toFixed(1) + ' MB';
+const mcBin = join(MC_DIR, 'node_modules', 'meshcentral', 'agents', 'meshagent_x86-64');
+const cols = (f) => [f('checkout', mwc), mwx ? f('exe', mwx) : '-', mc ? f('mc', mc) : '-'];
+console.log('\n| measure | meshwork-agent (checkout, node) | meshwork-agent executable | MeshAgent (MeshCentral 1.1.55) | MeshAgent / executable |\n| --- | --- | --- | --- | --- |');
+console.log(`| first start → online | ${cols((_, r) => fmt(r.first)).join(' | ')} | ${mc && mwx ? ratio(median(mc.first), median(mwx.first)) : '-'} |`);
+console.log(`| restart → online | ${cols((_, r) => fmt(r.restart)).join(' | ')} | ${mc && mwx ? ratio(median(mc.restart), median(mwx.restart)) : '-'} |`);
+console.log(`| idle RSS, connected ${IDLE_S} s | ${idle.mw.toFixed(1)} MB | ${mwx ? idle.exe.toFixed(1) + ' MB' : '-'} | ${mc ? idle.mc.toFixed(1) + ' MB' : '-'} | ${mc && mwx ? ratio(idle.mc, idle.exe) : '-'} |`);
+console.log(`| RSS over ${OFFLINE_S} s disconnected | ${flat(samples.mw)} | ${flat(samples.exe)} | ${mc ? flat(samples.mc) : '-'} | |`);
+console.log(`| size on disk | (checkout + Node) | ${mwx ? sizeMb(exePath) : '-'} | ${existsSync(mcBin) ? sizeMb(mcBin) : '-'} | |`);
+const out = { date: new Date().toISOString(), machine: machine(), meshwork: { first: mwc.first, restart: mwc.restart, idleRssMb: idle.mw, offlineRssMb: samples.mw }, executable: mwx ? { path: exePath, first: mwx.first, restart: mwx.restart, idleRssMb: idle.exe, offlineRssMb: samples.exe } : null, meshagent: mc ? { first: mc.first, restart: mc.restart, idleRssMb: idle.mc, offlineRssMb: samples.mc } : null };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify(out, null, 2));
 process.exit(0);
