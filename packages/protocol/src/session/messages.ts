@@ -56,10 +56,4 @@ export type AgentSoftwareReport = z.infer<typeof AgentSoftwareReport>;
 export type AgentSessionFrame = z.infer<typeof AgentSessionFrame>;
 export type ServerSessionFrame = z.infer<typeof ServerSessionFrame>;
 
-/** Canonical JSON (sorted keys, no spaces): both ends hash exactly this text. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
+export { canonicalJson } from './canonical.js';

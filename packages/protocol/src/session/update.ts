@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { DeviceId, EcdsaSignature } from '../agent/handshake.js';
-import { canonicalJson } from './messages.js';
+import { canonicalJson } from './canonical.js';
 
 /** The platforms agent packages are built for: `${process.platform}-${arch}` with arm → armv7l. */
 export const AGENT_PLATFORMS = ['linux-x64', 'linux-arm64', 'linux-armv7l'] as const;
