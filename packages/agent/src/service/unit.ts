@@ -14,7 +14,6 @@ export function unitText(): string {
 # Why each option is set (or not): packages/agent/README.md, "The service".
 [Unit]
 Description=Meshwork agent
-Documentation=https://github.com/meshwork/meshwork/blob/main/packages/agent/README.md
 Wants=network-online.target
 After=network-online.target
 # Never give up restarting: an agent that stops restarting is a device nobody can reach.
