@@ -13,7 +13,7 @@ import { parseTcti, TctiError } from '../identity/tpm/tcti.js';
 import { Agent } from '../run/agent.js';
 import { INSTALL_FILE, loadStoredInstall, readInstallFile, storeInstall } from '../run/install.js';
 import { acquireLock } from '../status/lock.js';
-import { agentPlatformOf } from '@meshwork/protocol/session/update';
+import { agentPlatformOf } from '@meshwork/protocol/session/index';
 import { serviceUpdates } from '../update/service.js';
 import { DEFAULT_STATE_DIR, UsageError, type Values } from './args.js';
 import type { CliIo } from './io.js';

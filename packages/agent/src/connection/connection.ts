@@ -13,8 +13,7 @@
 import type { AgentInfo, ServerWelcome } from '@meshwork/protocol/agent/index';
 import type { ServerCommandFrame } from '@meshwork/protocol/commands/frames';
 import type { ServerRelayOpen } from '@meshwork/protocol/relay/index';
-import type { ServerKnown } from '@meshwork/protocol/session/index';
-import type { ServerUpdate } from '@meshwork/protocol/session/update';
+import type { ServerKnown, ServerUpdate } from '@meshwork/protocol/session/index';
 import type { RelayContext } from '../relay/dial.js';
 import type { AuthIdentity } from '../identity/proof.js';
 import { Backoff } from './backoff.js';

@@ -25,8 +25,7 @@ import {
 } from '@meshwork/protocol/agent/index';
 import { ServerPower, ServerRun, ServerWake, type AgentCommandFrame, type ServerCommandFrame } from '@meshwork/protocol/commands/frames';
 import { ServerRelayOpen } from '@meshwork/protocol/relay/session';
-import { REPORT_PART_BYTES, ServerKnown, ServerLater, ServerReportAck, type AgentSessionFrame } from '@meshwork/protocol/session/index';
-import { AgentUpdateStatus, ServerUpdate } from '@meshwork/protocol/session/update';
+import { AgentUpdateStatus, REPORT_PART_BYTES, ServerKnown, ServerLater, ServerReportAck, ServerUpdate, type AgentSessionFrame } from '@meshwork/protocol/session/index';
 import { z } from 'zod';
 import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';

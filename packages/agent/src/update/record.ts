@@ -11,7 +11,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AgentVersion } from '@meshwork/protocol/session/update';
+import { AgentVersion } from '@meshwork/protocol/session/index';
 import { writeFileAtomic } from '../identity/state.js';
 
 export const UPDATE_FILE = 'update.json';

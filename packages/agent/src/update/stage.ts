@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, rename, rm, unlink } from 'node:fs/promises';
-import type { UpdateOffer } from '@meshwork/protocol/session/update';
+import type { UpdateOffer } from '@meshwork/protocol/session/index';
 import { fsyncDir, linkedVersion, replaceSymlink, versionTarget } from '../service/links.js';
 import { versionDir, versionExecutable, type Layout } from '../service/layout.js';
 import { downloadTo } from './download.js';

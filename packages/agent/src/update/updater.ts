@@ -9,7 +9,7 @@
  *            an outcome not yet reported (`updated`, `rolled-back`) is reported
  */
 import { readdir, rm } from 'node:fs/promises';
-import { SELF_UPDATE_CAPABILITY, type AgentPlatform, type AgentUpdateStatus, type ServerUpdate, type UpdateState } from '@meshwork/protocol/session/update';
+import { SELF_UPDATE_CAPABILITY, type AgentPlatform, type AgentUpdateStatus, type ServerUpdate, type UpdateState } from '@meshwork/protocol/session/index';
 import type { Logger } from '../connection/log.js';
 import { text } from '../inventory/sanitize.js';
 import { linkedVersion, replaceSymlink, versionTarget } from '../service/links.js';

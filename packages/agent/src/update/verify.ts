@@ -6,7 +6,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { base64ToBytes } from '@meshwork/protocol/agent/bytes';
-import { updateOfferTranscript, type AgentPlatform, type ServerUpdate, type UpdateOffer } from '@meshwork/protocol/session/update';
+import { updateOfferTranscript, type AgentPlatform, type ServerUpdate, type UpdateOffer } from '@meshwork/protocol/session/index';
 
 export class UpdateRefusal extends Error {
   override name = 'UpdateRefusal';
