@@ -18,7 +18,6 @@ function trialRoot(deadline: number, attempts = 0) {
   r.addVersion('1.0.0');
   r.addVersion('2.0.0', 70); // exits 70 at start, like a build with --test-fault exit-on-run
   r.link('2.0.0', '1.0.0');
-  mkdirSync(r.layout.state, { recursive: true, mode: 0o700 });
   return { r, write: () => writeUpdateRecord(r.layout.state, { state: 'trial', from: '1.0.0', to: '2.0.0', deadline, attempts }) };
 }
 
@@ -26,7 +25,6 @@ test('no update.json, or an outcome: the guard does nothing', async () => {
   const r = roots();
   r.addVersion('1.0.0');
   r.link('1.0.0', '1.0.0');
-  mkdirSync(r.layout.state, { recursive: true });
   assert.deepEqual(await runGuard(r.layout, r.layout.state), { action: 'none' });
   await writeUpdateRecord(r.layout.state, { state: 'updated', from: '0.9.0', to: '1.0.0', at: 1, reported: true });
   assert.deepEqual(await runGuard(r.layout, r.layout.state), { action: 'none' });

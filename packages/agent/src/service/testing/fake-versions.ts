@@ -39,6 +39,7 @@ export function fakeRoots(): () => FakeRoot {
     const root = join(base, 'root');
     mkdirSync(root);
     const layout = layoutAt(root);
+    mkdirSync(layout.state, { recursive: true, mode: 0o700 });
     const marker = join(base, 'runs.log');
     const write = (path: string, text: string) => {
       writeFileSync(path, text);
