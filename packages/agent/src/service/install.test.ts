@@ -32,7 +32,8 @@ test('install into a root: the layout, modes, links, state and unit the README d
   const r = roots();
   const exe = r.script('meshwork-agent', PRODUCT_VERSION);
   const file = installFile(join(r.root, '..'));
-  const res = await cli(['install', '--install', file, '--root', r.root], { execPath: exe, selfContained: true });
+  const umask = process.umask(0o077); // as the one-liner runs it
+  const res = await cli(['install', '--install', file, '--root', r.root], { execPath: exe, selfContained: true }).finally(() => process.umask(umask));
   assert.equal(res.code, 0, res.err);
   const lines = res.out.trim().split('\n');
   const deviceId = /^device id: ([0-9a-f]{96})$/.exec(lines.at(-1) ?? '')?.[1];
@@ -41,7 +42,7 @@ test('install into a root: the layout, modes, links, state and unit the README d
   const installed = join(l.versions, PRODUCT_VERSION, 'meshwork-agent');
   assert.equal(readFileSync(installed, 'utf8'), readFileSync(exe, 'utf8'));
   assert.equal(mode(installed), 0o755);
-  assert.equal(mode(join(l.versions, PRODUCT_VERSION)), 0o755);
+  for (const dir of [join(l.versions, PRODUCT_VERSION), l.versions, l.lib, join(l.bin, '..'), join(l.unit, '..')]) assert.equal(mode(dir), 0o755, dir);
   assert.equal(readlinkSync(l.current), `versions/${PRODUCT_VERSION}`);
   assert.equal(readlinkSync(l.good), `versions/${PRODUCT_VERSION}`);
   assert.equal(readlinkSync(l.bin), BIN_TARGET);

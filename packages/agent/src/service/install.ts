@@ -67,6 +67,17 @@ async function prepareState(stateDir: string, installFile: string): Promise<{ de
 }
 
 export async function installService(o: InstallOptions): Promise<{ deviceId: string }> {
+  // The one-liner runs with umask 077 (the install file holds a secret); the directories made here
+  // (lib, versions, bin, unit dir) are for everyone to read. Modes of secret files are set explicitly.
+  const umask = process.umask(0o022);
+  try {
+    return await install(o);
+  } finally {
+    process.umask(umask);
+  }
+}
+
+async function install(o: InstallOptions): Promise<{ deviceId: string }> {
   const l = layoutAt(o.root);
   const live = o.root === '/' && (o.systemd ?? systemdRunning());
   await readInstallFile(o.installFile); // refuse a bad install file before anything is written
