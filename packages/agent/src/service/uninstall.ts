@@ -3,7 +3,7 @@
  * command link and every installed version; keeps the state dir (identity, install file) unless
  * purged, so a re-install comes back as the same device.
  */
-import { readlink, rm, unlink } from 'node:fs/promises';
+import { access, readlink, rm, unlink } from 'node:fs/promises';
 import { UNIT_NAME, BIN_TARGET, layoutAt } from './layout.js';
 import { wantsLink } from './install.js';
 import { insideService, systemctl, systemdRunning } from './systemd.js';
@@ -14,6 +14,8 @@ export interface UninstallOptions {
   say(line: string): void;
   systemd?: boolean;
 }
+
+const exists = (p: string) => access(p).then(() => true, () => false);
 
 async function removeFile(path: string): Promise<boolean> {
   try {
@@ -50,9 +52,13 @@ export async function uninstallService(o: UninstallOptions): Promise<void> {
   } else if (target !== undefined) {
     o.say(`left ${l.bin}: it points to ${target}, not to this agent`);
   }
-  await rm(l.lib, { recursive: true, force: true });
-  o.say(`removed ${l.lib}`);
-  if (o.purge) {
+  if (await exists(l.lib)) {
+    await rm(l.lib, { recursive: true, force: true });
+    o.say(`removed ${l.lib}`);
+  }
+  if (!(await exists(l.state))) {
+    o.say(`no state dir at ${l.state}`);
+  } else if (o.purge) {
     await rm(l.state, { recursive: true, force: true });
     o.say(`removed ${l.state} (the identity is gone: a new install is a new device)`);
   } else {
