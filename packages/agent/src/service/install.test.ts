@@ -12,6 +12,7 @@ import { BIN_TARGET, UNIT_PATH } from './layout.js';
 import { fakeRoots } from './testing/fake-versions.js';
 import { unitText } from './unit.js';
 import { PRODUCT_VERSION } from '@meshwork/protocol/version';
+import { acquireLock } from '../status/lock.js';
 
 const roots = fakeRoots();
 const mode = (p: string) => statSync(p).mode & 0o777;
@@ -121,4 +122,22 @@ test('install refuses, writing nothing: a bad install file; a checkout (not the 
   assert.match(checkout.err, /meshwork-agent run --state \/var\/lib\/meshwork-agent --install/);
   assert.equal(existsSync(r.layout.lib), false);
   assert.equal((await cli(['install', '--root', r.root])).code, 2, 'no --install: usage');
+});
+
+test('re-running install while the agent runs (holds the state dir): the install file is replaced, the identity kept', async () => {
+  const r = roots();
+  const exe = r.script('meshwork-agent', PRODUCT_VERSION);
+  const first = await cli(['install', '--install', installFile(join(r.root, '..')), '--root', r.root, '--no-start'], { execPath: exe, selfContained: true });
+  assert.equal(first.code, 0, first.err);
+  const lock = await acquireLock(r.layout.state); // this process plays the running agent
+  try {
+    const next = installFile(join(r.root, '..'), { enrolmentToken: 'tok-2' });
+    const again = await cli(['install', '--install', next, '--root', r.root, '--no-start'], { execPath: exe, selfContained: true });
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.out.trim().split('\n').at(-1), first.out.trim().split('\n').at(-1), 'the same device id');
+    assert.equal(JSON.parse(readFileSync(join(r.layout.state, 'install.json'), 'utf8')).enrolmentToken, 'tok-2');
+    assert.equal(mode(join(r.layout.state, 'install.json')), 0o600);
+  } finally {
+    await lock.release();
+  }
 });
