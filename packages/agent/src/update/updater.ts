@@ -51,6 +51,7 @@ export class SelfUpdater {
   private trialTimer: NodeJS.Timeout | undefined;
   private record: UpdateRecord | undefined;
   private welcomed = false;
+  private welcomes: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: UpdaterOptions) {}
 
@@ -75,9 +76,15 @@ export class SelfUpdater {
     clearTimeout(this.trialTimer);
   }
 
-  /** After a welcome: finish a trial, report an outcome the server has not heard. */
-  async welcome(send: StatusSender): Promise<void> {
+  /** After a welcome: finish a trial, report an outcome the server has not heard (one welcome at a time). */
+  welcome(send: StatusSender): Promise<void> {
     this.welcomed = true;
+    const next = this.welcomes.then(() => this.afterWelcome(send));
+    this.welcomes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async afterWelcome(send: StatusSender): Promise<void> {
     let r = this.record ?? (await readUpdateRecord(this.o.stateDir));
     if (r?.state === 'trial' && r.to === this.o.version) {
       clearTimeout(this.trialTimer);
