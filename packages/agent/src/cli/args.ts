@@ -10,10 +10,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; value?: string; help: string };
+type OptionSpec = { type: 'string' | 'boolean'; value?: string; help: string; required?: boolean };
 
 const STATE: OptionSpec = { type: 'string', value: 'DIR', help: `the agent's state dir (default ${DEFAULT_STATE_DIR})` };
 const INSTALL: OptionSpec = { type: 'string', value: 'FILE', help: 'the group install file (needed on the first run; copied into the state dir)' };
+
+const ROOT: OptionSpec = { type: 'string', value: 'DIR', help: 'install layout under DIR instead of / (tests, image builds; systemd is not asked)' };
 
 export const COMMANDS = {
   run: {
@@ -41,6 +43,25 @@ export const COMMANDS = {
     summary: 'delete the identity (key file, certificate, record); refuses while the agent runs',
     options: { state: STATE },
   },
+  install: {
+    summary: 'install this executable as the systemd service meshwork-agent, start it, print the device id',
+    options: {
+      install: { ...INSTALL, required: true, help: 'the group install file (copied into the state dir as install.json)' },
+      root: ROOT,
+      'no-start': { type: 'boolean', help: 'install and enable the service, but do not start it' },
+    },
+  },
+  uninstall: {
+    summary: 'stop and remove the service and every installed version (the state dir stays unless --purge)',
+    options: {
+      purge: { type: 'boolean', help: 'also delete the state dir (identity and install file)' },
+      root: ROOT,
+    },
+  },
+  'update-guard': {
+    summary: "the service's start guard: rolls a self-update back when the new version did not reach the server",
+    options: { state: STATE, root: ROOT },
+  },
 } as const satisfies Record<string, { summary: string; options: Record<string, OptionSpec> }>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -53,7 +74,7 @@ const isCommand = (s: string): s is CommandName => Object.hasOwn(COMMANDS, s);
 export function usage(): string {
   const lines = ['meshwork-agent — the Meshwork device agent', '', 'Usage:'];
   for (const [name, c] of Object.entries(COMMANDS)) {
-    const opts = Object.entries(c.options as Record<string, OptionSpec>).map(([o, s]) => (o === 'state' ? `--state DIR` : `[--${o}${s.value ? ` ${s.value}` : ''}]`));
+    const opts = Object.entries(c.options as Record<string, OptionSpec>).map(([o, s]) => (o === 'state' || s.required ? `--${o} ${s.value ?? ''}`.trimEnd() : `[--${o}${s.value ? ` ${s.value}` : ''}]`));
     lines.push(`  meshwork-agent ${name} ${opts.join(' ')}`);
   }
   lines.push('  meshwork-agent help | --help | --version', '', 'Commands:');

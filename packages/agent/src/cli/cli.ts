@@ -10,6 +10,9 @@ const HANDLERS: Record<CommandName, (values: Values, io: CliIo) => Promise<numbe
   'store-install': async (values, io) => (await import('./store-install-command.js')).storeInstallCommand(values, io),
   status: async (values, io) => (await import('./status-command.js')).statusCommand(values, io),
   'reset-identity': async (values, io) => (await import('./status-command.js')).resetIdentityCommand(values, io),
+  install: async (values, io) => (await import('./service-commands.js')).installCommand(values, io),
+  uninstall: async (values, io) => (await import('./service-commands.js')).uninstallCommand(values, io),
+  'update-guard': async (values, io) => (await import('./service-commands.js')).updateGuardCommand(values, io),
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

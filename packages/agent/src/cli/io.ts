@@ -5,4 +5,9 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves on the first SIGTERM/SIGINT (the `run` command stops then). */
   untilSignal(): Promise<string>;
+  /**
+   * This program's executable and whether it is the self-contained one (install copies it; run
+   * updates it). Default: process.execPath and service/self.ts. Tests pass a fake executable.
+   */
+  self?: { execPath: string; selfContained: boolean };
 }

@@ -4,6 +4,7 @@
  * the agent until SIGTERM/SIGINT, then leave status.json saying "not connected" and release the lock.
  */
 import { resolve } from 'node:path';
+import { PRODUCT_VERSION } from '@meshwork/protocol/version';
 import { timingFromEnv, TimingError } from '../connection/timing.js';
 import { openIdentity } from '../identity/identity.js';
 import type { KeyProviderKind } from '../identity/key-provider.js';
@@ -12,6 +13,8 @@ import { parseTcti, TctiError } from '../identity/tpm/tcti.js';
 import { Agent } from '../run/agent.js';
 import { INSTALL_FILE, loadStoredInstall, readInstallFile, storeInstall } from '../run/install.js';
 import { acquireLock } from '../status/lock.js';
+import { agentPlatformOf } from '@meshwork/protocol/session/index';
+import { serviceUpdates } from '../update/service.js';
 import { DEFAULT_STATE_DIR, UsageError, type Values } from './args.js';
 import type { CliIo } from './io.js';
 import { createLogger, isLogLevel } from './log.js';
@@ -54,6 +57,7 @@ export async function runCommand(values: Values, io: CliIo): Promise<number> {
   }
   await ensureStateDir(o.stateDir);
   const lock = await acquireLock(o.stateDir);
+  let exitCode = 0;
   try {
     let install = await loadStoredInstall(o.stateDir);
     if (given) {
@@ -73,15 +77,22 @@ export async function runCommand(values: Values, io: CliIo): Promise<number> {
       // Which secret enrols, never the secret itself (it enrols devices into the group).
       const enrolsWith = install.enrolmentToken !== undefined ? 'token' : install.enrolmentKey !== undefined ? 'group key' : 'nothing';
       log.info('starting', { serverId: install.serverId, groupId: install.groupId, enrolsWith, servers: install.serverUrls.join(' ') });
-      const agent = new Agent({ stateDir: o.stateDir, install, identity, timing, log, env: io.env }).start();
-      const signal = await signalled;
-      log.info('stopping', { signal });
+      // Self-update only as the installed service (update/service.ts); `exit` ends this run with a code.
+      const service = serviceUpdates(io.env, io.self?.execPath ?? process.execPath);
+      let exit: (r: { code: number; why: string }) => void = () => undefined;
+      const exited = new Promise<{ code: number; why: string }>((resolve) => (exit = resolve));
+      const updates = service ? { ...service, version: PRODUCT_VERSION, platform: agentPlatformOf(process.platform, process.arch), exit: (code: number, why: string) => exit({ code, why }) } : undefined;
+      if (updates) log.info('self-update enabled', { lib: service?.layout.lib, platform: updates.platform });
+      const agent = new Agent({ stateDir: o.stateDir, install, identity, timing, log, env: io.env, ...(updates ? { updates } : {}) }).start();
+      const end = await Promise.race([signalled.then((signal) => ({ code: 0, why: `signal ${signal}` })), exited]);
+      log.info('stopping', { reason: end.why });
       await agent.stop();
+      exitCode = end.code;
     } finally {
       await identity.close();
     }
   } finally {
     await lock.release();
   }
-  return 0;
+  return exitCode;
 }

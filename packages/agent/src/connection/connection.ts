@@ -13,12 +13,12 @@
 import type { AgentInfo, ServerWelcome } from '@meshwork/protocol/agent/index';
 import type { ServerCommandFrame } from '@meshwork/protocol/commands/frames';
 import type { ServerRelayOpen } from '@meshwork/protocol/relay/index';
-import type { ServerKnown } from '@meshwork/protocol/session/index';
+import type { ServerKnown, ServerUpdate } from '@meshwork/protocol/session/index';
 import type { RelayContext } from '../relay/dial.js';
 import type { AuthIdentity } from '../identity/proof.js';
 import { Backoff } from './backoff.js';
 import type { Logger } from './log.js';
-import { AgentSession, type CommandLink, type SessionEnd, type SessionLink } from './session.js';
+import { AgentSession, type CommandLink, type SessionEnd, type SessionLink, type UpdateLink } from './session.js';
 import type { AgentTiming } from './timing.js';
 
 export type RetryReason = 'backoff' | 'next_url' | 'server';
@@ -29,6 +29,7 @@ export interface ConnectionEvents {
   known?(known: ServerKnown): void;
   relayOpen?(open: ServerRelayOpen, ctx: RelayContext): void;
   command?(frame: ServerCommandFrame, link: CommandLink): void;
+  update?(frame: ServerUpdate, link: UpdateLink): void;
   down?(end: SessionEnd, url: string): void;
   retry?(r: { delayMs: number; reason: RetryReason }): void;
 }
@@ -165,6 +166,7 @@ export class Connection {
         known: (k) => this.o.events?.known?.(k),
         relayOpen: (r, ctx) => this.o.events?.relayOpen?.(r, ctx),
         command: (f, link) => this.o.events?.command?.(f, link),
+        update: (f, link) => this.o.events?.update?.(f, link),
       },
     });
     this.session = session;

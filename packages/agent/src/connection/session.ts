@@ -25,7 +25,7 @@ import {
 } from '@meshwork/protocol/agent/index';
 import { ServerPower, ServerRun, ServerWake, type AgentCommandFrame, type ServerCommandFrame } from '@meshwork/protocol/commands/frames';
 import { ServerRelayOpen } from '@meshwork/protocol/relay/session';
-import { REPORT_PART_BYTES, ServerKnown, ServerLater, ServerReportAck, type AgentSessionFrame } from '@meshwork/protocol/session/index';
+import { AgentUpdateStatus, REPORT_PART_BYTES, ServerKnown, ServerLater, ServerReportAck, ServerUpdate, type AgentSessionFrame } from '@meshwork/protocol/session/index';
 import { z } from 'zod';
 import { deviceIdOf } from '../identity/device-id.js';
 import { createAuth, createHello, HandshakeError, verifyChallenge, type AuthIdentity, type HelloContext } from '../identity/proof.js';
@@ -42,7 +42,7 @@ export const SERVER_FRAME_MAX = 64 * 1024;
 export const CLOSE_BY_AGENT = { normal: 1000, goingAway: 1001, protocolError: 1002 } as const;
 
 /** Frames the server may send once the session is live. */
-const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRefused, ServerRelayOpen, ServerRun, ServerPower, ServerWake]);
+const LiveFrame = z.discriminatedUnion('type', [ServerKnown, ServerLater, ServerReportAck, ServerRefused, ServerRelayOpen, ServerRun, ServerPower, ServerWake, ServerUpdate]);
 type LiveFrame = z.infer<typeof LiveFrame>;
 
 export type SessionEndKind =
@@ -77,6 +77,17 @@ export interface SessionLink {
    * the session ended first, or another report is still being sent (one at a time).
    */
   send(frame: AgentSessionFrame): Promise<number>;
+  /** Sends a self-update status (checked against its schema); false when the session is not live. */
+  updateStatus(frame: AgentUpdateStatus): boolean;
+}
+
+/** What an `update` frame comes with: the server key this session authenticated, where to download, how to answer. */
+export interface UpdateLink {
+  /** SPKI DER of the server key verified in this session's handshake (its SHA-384 is the pinned ServerID). */
+  serverPublicKey: Uint8Array;
+  /** The session's wss URL. */
+  url: string;
+  send(frame: AgentUpdateStatus): boolean;
 }
 
 /** Answers to command frames (run output and exits, power and wake results), with backpressure. */
@@ -94,6 +105,8 @@ export interface SessionHooks {
   relayOpen?(open: ServerRelayOpen, ctx: RelayContext): void;
   /** A command (`run`, `power`, `wake`); answers go on `link` (commands/commands.ts). */
   command?(frame: ServerCommandFrame, link: CommandLink): void;
+  /** A self-update offer (update/updater.ts); sessions without the hook ignore offers. */
+  update?(frame: ServerUpdate, link: UpdateLink): void;
 }
 
 export interface SessionOptions {
@@ -126,6 +139,8 @@ export class AgentSession {
   private welcomedAt: number | undefined;
   private tlsCertDer: Buffer | undefined;
   private hello: HelloContext | undefined;
+  /** The server key verified in this session's challenge. */
+  private serverKey: Uint8Array | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
@@ -329,7 +344,19 @@ export class AgentSession {
     },
     later: (l) => this.fail({ kind: 'later', message: `the server asked to come back later: ${text(l.reason, 200)}`, retryAfterMs: l.retryAfterMs }, CLOSE_BY_AGENT.normal),
     refused: (r) => this.onRefused(r),
+    update: (f) => {
+      const serverPublicKey = this.serverKey;
+      if (serverPublicKey) this.o.hooks.update?.(f, { serverPublicKey, url: this.o.url, send: (s) => this.sendUpdateStatus(s) });
+    },
   };
+
+  private sendUpdateStatus(frame: AgentUpdateStatus): boolean {
+    if (this.phase !== 'live' || this.ws.readyState !== WebSocket.OPEN) return false;
+    const r = AgentUpdateStatus.safeParse(frame);
+    if (!r.success) return false;
+    this.ws.send(JSON.stringify(r.data));
+    return true;
+  }
 
   private async answerChallenge(challenge: ServerChallenge): Promise<void> {
     const ctx = this.hello;
@@ -338,6 +365,7 @@ export class AgentSession {
     let auth;
     try {
       const serverKey = verifyChallenge(challenge, ctx, this.o.serverId);
+      this.serverKey = serverKey;
       auth = await createAuth(this.o.identity, ctx, challenge, serverKey, this.o.info());
     } catch (e) {
       if (e instanceof HandshakeError) {
@@ -365,6 +393,7 @@ export class AgentSession {
         this.ws.send(json);
         return Promise.resolve(1);
       },
+      updateStatus: (frame) => this.sendUpdateStatus(frame),
     };
     this.o.hooks.welcome(w, link);
   }

@@ -25,9 +25,12 @@ import {
 } from '@meshwork/protocol/session/index';
 import type { z } from 'zod';
 import type { Logger } from '../connection/log.js';
-import type { SessionLink } from '../connection/session.js';
+import type { SessionLink as FullLink } from '../connection/session.js';
 import type { AgentTiming } from '../connection/timing.js';
 import { reportHash } from './hash.js';
+
+/** The reporter sends reports only. */
+type SessionLink = Pick<FullLink, 'send'>;
 
 export interface Collectors {
   system(): Promise<SystemInventory>;

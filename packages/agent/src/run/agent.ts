@@ -25,6 +25,7 @@ import { terminalHandler } from '../terminal/terminal.js';
 import { filesHandler } from '../files/session.js';
 import { tcpHandler } from '../forward/tcp.js';
 import { AgentCommands } from '../commands/commands.js';
+import { SelfUpdater, type UpdaterOptions } from '../update/updater.js';
 
 /** What this agent can do, announced in `auth.info.capabilities` (`report-parts`: it sends large reports in parts). */
 export const AGENT_CAPABILITIES: readonly string[] = ['inventory', 'software', 'terminal', 'files', 'tcp', 'commands', 'power', 'wake', REPORT_PARTS_CAPABILITY];
@@ -49,6 +50,8 @@ export interface AgentOptions {
   relayHandlers?: RelayHandlers;
   /** The environment commands, power and wake read (LANG, MESHWORK_AGENT_POWER_COMMAND, MESHWORK_AGENT_WOL_TARGET). Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Self-update, for an agent installed as a service (update/service.ts); absent: offers are ignored and `self-update` is not announced. */
+  updates?: Omit<UpdaterOptions, 'stateDir' | 'deviceId' | 'log'>;
 }
 
 export interface AgentStats {
@@ -67,7 +70,7 @@ export interface AgentStats {
 
 const describeEnd = (end: SessionEnd): string => text(`${end.kind}: ${end.message}`, 500);
 
-export function agentInfo(install: InstallFile): AgentInfo {
+export function agentInfo(install: InstallFile, extraCapabilities: readonly string[] = []): AgentInfo {
   return {
     agentVersion: PRODUCT_VERSION,
     platform: text(process.platform, 32),
@@ -77,7 +80,7 @@ export function agentInfo(install: InstallFile): AgentInfo {
     // not sent: it is a plain identifier and enrols nothing.
     ...(install.enrolmentToken !== undefined ? { enrolmentToken: install.enrolmentToken } : {}),
     ...(install.enrolmentKey !== undefined ? { enrolmentKey: install.enrolmentKey } : {}),
-    capabilities: [...AGENT_CAPABILITIES],
+    capabilities: [...AGENT_CAPABILITIES, ...extraCapabilities],
   };
 }
 
@@ -89,13 +92,18 @@ export class Agent {
   private readonly netwatch: NetWatch;
   private readonly relays: RelayManager;
   private readonly commands: AgentCommands;
+  private readonly updater: SelfUpdater | undefined;
+  private readonly log: Logger;
   /** Counts connection ups and downs: a late enrolment write must not mark a lost session connected. */
   private sessions = 0;
 
   constructor(o: AgentOptions) {
     const timing = { ...DEFAULT_TIMING, ...o.timing };
     const log = o.log ?? silentLogger;
+    this.log = log;
     const ev = o.events ?? {};
+    this.updater = o.updates ? new SelfUpdater({ ...o.updates, stateDir: o.stateDir, deviceId: o.identity.deviceId, log }) : undefined;
+    const updateError = (e: Error) => log.warn('self-update bookkeeping failed', { error: e.message });
     const fileError = (what: string) => (e: Error) => log.warn(`could not write ${what}`, { error: e.message });
     this.status = new StatusWriter(o.stateDir, fileError('status.json'));
     this.enrolment = new EnrolmentRecorder(o.stateDir, o.install.serverId, fileError('the enrolment record'));
@@ -111,7 +119,7 @@ export class Agent {
       urls: o.install.serverUrls.map(agentWsUrl),
       serverId: o.install.serverId,
       identity: o.identity,
-      info: () => agentInfo(o.install),
+      info: () => agentInfo(o.install, this.updater?.capabilities),
       timing,
       log,
       ...(o.random ? { random: o.random } : {}),
@@ -125,6 +133,7 @@ export class Agent {
             if (session === this.sessions) this.status.update({ connected: true, serverUrl: url });
           });
           this.reporter.attach(link);
+          this.updater?.welcome((f) => link.updateStatus(f)).catch(updateError);
           ev.up?.(w, url, link);
         },
         command: (f, link) => {
@@ -134,6 +143,10 @@ export class Agent {
         relayOpen: (r, ctx) => {
           this.relays.open(r, ctx);
           ev.relayOpen?.(r, ctx);
+        },
+        update: (f, link) => {
+          this.updater?.offer(f, link).catch(updateError);
+          ev.update?.(f, link);
         },
         known: (k) => {
           this.reporter.known(k);
@@ -159,6 +172,7 @@ export class Agent {
   }
 
   start(): this {
+    this.updater?.start().catch((e: Error) => this.log.warn('could not read update.json', { error: e.message }));
     this.status.update({ connected: false });
     this.reporter.start();
     this.netwatch.start();
@@ -169,6 +183,7 @@ export class Agent {
   /** Closes the session, stops every timer, and leaves status.json saying "not connected". */
   async stop(): Promise<void> {
     this.netwatch.stop();
+    this.updater?.stop();
     this.reporter.stop();
     this.relays.stop();
     await this.commands.stop();

@@ -11,6 +11,7 @@ import { readEnrolment } from '../run/enrolment.js';
 import { loadStoredInstall } from '../run/install.js';
 import { lockHolder } from './lock.js';
 import { readStatusFile } from './status-file.js';
+import { readUpdateRecord, type UpdateRecord } from '../update/record.js';
 
 export interface AgentStatusReport {
   stateDir: string;
@@ -32,6 +33,8 @@ export interface AgentStatusReport {
   serverUrl: string | null;
   since: string | null;
   lastError: string | null;
+  /** The self-update record (update.json: trial, updated or rolled-back), null when there is none. */
+  update: UpdateRecord | null;
 }
 
 export class NoStateDirError extends Error {
@@ -44,12 +47,13 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
   } catch {
     throw new NoStateDirError(`no agent state in ${stateDir} (not found or not readable); run \`meshwork-agent run --state ${stateDir} --install FILE\` first`);
   }
-  const [identity, install, enrolment, holder, status] = await Promise.all([
+  const [identity, install, enrolment, holder, status, update] = await Promise.all([
     readIdentityStatus(stateDir),
     loadStoredInstall(stateDir),
     readEnrolment(stateDir),
     lockHolder(stateDir),
     readStatusFile(stateDir),
+    readUpdateRecord(stateDir).catch(() => undefined),
   ]);
   const welcomed = enrolment !== undefined && identity !== undefined && enrolment.deviceId === identity.deviceId && enrolment.serverId === install?.serverId;
   const live = holder !== undefined && status?.pid === holder.pid;
@@ -71,5 +75,6 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
     serverUrl: live && status.connected ? status.serverUrl : null,
     since: live ? status.since : null,
     lastError: status?.lastError ?? null,
+    update: update ?? null,
   };
 }

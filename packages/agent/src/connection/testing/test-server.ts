@@ -29,7 +29,11 @@ import {
   REPORT_PARTS_CAPABILITY,
   ReportAssembler,
   serverTranscript,
+  AgentUpdateStatus,
+  updateOfferTranscript,
   type AgentInfo,
+  type ServerUpdate,
+  type UpdateOffer,
   type AgentRefusalCode,
   type InstallFile,
   type ServerHandshakeFrame,
@@ -67,6 +71,10 @@ export interface ConnRecord {
   closeCode?: number;
   /** Pongs received (answers to the server's pings). */
   pongs: number;
+  /** Self-update statuses received. */
+  updates: AgentUpdateStatus[];
+  /** Sends a frame on this connection (self-update tests). */
+  send(frame: ServerSessionFrame): void;
 }
 
 export interface TestServer {
@@ -78,6 +86,12 @@ export interface TestServer {
   readonly held: Map<string, { inventoryHash: string | null; softwareHash: string | null }>;
   behaviour: (index: number) => Behaviour;
   installFile(extra?: Partial<InstallFile>): InstallFile;
+  /** Signs an update offer with the server key (what the real server does with its ServerID key). */
+  signOffer(offer: UpdateOffer): ServerUpdate;
+  /** Files served over HTTPS by path (with query), e.g. agent packages for self-update tests. */
+  readonly files: Map<string, Buffer>;
+  /** Paths requested over HTTPS, in order. */
+  readonly downloads: string[];
   /** Closes every agent socket (a server restart, seen from the agent). */
   dropAll(): void;
   close(): Promise<void>;
@@ -115,7 +129,17 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const spkiOf = (k: { publicKey: KeyObject }) => k.publicKey.export({ type: 'spki', format: 'der' });
   const serverSpki = spkiOf(serverKey);
   const tlsHash = createHash('sha384').update(tls.der).digest('hex');
-  const https: Server = createServer({ key: tls.key, cert: tls.cert });
+  const files = new Map<string, Buffer>();
+  const downloads: string[] = [];
+  const https: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    downloads.push(req.url ?? '');
+    const body = files.get(req.url ?? '');
+    if (req.method !== 'GET' || body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+  });
   const wss = new WebSocketServer({ server: https, path: AGENT_WS_PATH, maxPayload: AGENT_SESSION_MAX_FRAME });
   await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
   const port = (https.address() as AddressInfo).port;
@@ -130,6 +154,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     connections,
     held,
     behaviour: opts.behaviour ?? (() => ({ kind: 'normal' })),
+    files,
+    downloads,
+    signOffer: (offer) => ({ type: 'update', offer, signature: bytesToBase64(sign('sha256', updateOfferTranscript(offer), { key: serverKey.privateKey, dsaEncoding: 'der' })) }),
     installFile: (extra = {}) => ({ serverUrls: [`https://127.0.0.1:${port}`], serverId: deviceIdOf(serverSpki), groupId: GROUP_ID, groupName: 'Test', ...extra }),
     dropAll: () => {
       for (const s of sockets) s.terminate();
@@ -150,7 +177,17 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
-    const rec: ConnRecord = { index: connections.length, at: performance.now(), frames: [], reports: [], parts: [], closed: false, pongs: 0 };
+    const rec: ConnRecord = {
+      index: connections.length,
+      at: performance.now(),
+      frames: [],
+      reports: [],
+      parts: [],
+      closed: false,
+      pongs: 0,
+      updates: [],
+      send: (frame) => ws.send(JSON.stringify(frame)),
+    };
     connections.push(rec);
     const behaviour = server.behaviour(rec.index);
     let phase: 'hello' | 'auth' | 'session' | 'done' = 'hello';
@@ -198,6 +235,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         return refuse('bad_message');
       }
       if (phase === 'session') {
+        if ((json as { type?: unknown } | null)?.type === 'updateStatus') {
+          const u = AgentUpdateStatus.safeParse(json);
+          if (!u.success) return refuse('bad_message');
+          rec.updates.push(u.data);
+          return;
+        }
         if ((json as { type?: unknown } | null)?.type !== 'reportPart') return assembler.inProgress ? refuse('bad_message') : report(json);
         const p = AgentReportPart.safeParse(json);
         if (partBytes === null || !p.success) return refuse('bad_message');
