@@ -25,6 +25,8 @@ import { InProcessRelaySessions } from '../relay/registry.js';
 import { createCommandService } from '../commands/service.js';
 import { newGroupId, newRecordId } from '../ids.js';
 import { ApiError } from '../../errors.js';
+import { linkKeyFrom } from '../../agent-packages/links.js';
+import { loadAgentPackages } from '../../agent-packages/registry.js';
 
 export interface TestSystem {
   sys: System;
@@ -45,7 +47,12 @@ export function memoryMetrics(): Metrics & { values: Map<string, number> } {
   };
 }
 
-export async function testSystem(): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** Agent packages to serve (a manifest.json and files); default: none. */
+  agentPackagesDir?: string;
+}
+
+export async function testSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'meshwork-test-'));
   const store = await openSqliteStore(join(dir, 'meshwork.db'));
   let clock = Date.UTC(2026, 0, 1);
@@ -53,10 +60,11 @@ export async function testSystem(): Promise<TestSystem> {
   const bus = new InProcessBus('test-worker', (err) => {
     throw err;
   });
-  const config = { ...DEFAULTS, dataDir: dir, publicUrls: ['https://meshwork.test:8443'] };
+  const config = { ...DEFAULTS, dataDir: dir, publicUrls: ['https://meshwork.test:8443'], agentPackagesDir: opts.agentPackagesDir ?? join(dir, 'agent-packages') };
   const identity = await loadIdentity({ dataDir: dir, names: [], tlsCert: null, tlsKey: null, now: clock });
   const log = pino({ level: 'silent' });
   const events = createEventService(store, bus, now, config.eventTtlMs);
+  const agentPackages = await loadAgentPackages({ dir: config.agentPackagesDir, linkKey: linkKeyFrom(identity.agentSigningKey), now, log });
   const sys: System = {
     config,
     log,
@@ -67,6 +75,7 @@ export async function testSystem(): Promise<TestSystem> {
     events,
     relay: new InProcessRelaySessions(),
     commands: createCommandService({ bus, log, store, events, now }),
+    agentPackages,
     metrics: memoryMetrics(),
     now,
   };
