@@ -66,6 +66,10 @@ export interface ServerConfig {
   agentMaxHeld: number;
   /** SHA-384 hex of TLS leaf certificates served in front of this server (TLS-offloading proxies). */
   agentTlsCertHashes: string[];
+  /** Agent self-update (domain/updates; config file only): offers in flight per worker at once … */
+  agentUpdateConcurrency: number;
+  /** … each counted until its agent reports `restarting` or an end, disconnects, or this long passes. */
+  agentUpdateTimeoutMs: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -103,6 +107,8 @@ export const DEFAULTS: ServerConfig = {
   agentHoldMs: 60_000,
   agentMaxHeld: 1_000,
   agentTlsCertHashes: [],
+  agentUpdateConcurrency: 16,
+  agentUpdateTimeoutMs: 10 * 60_000,
 };
 
 export class ConfigError extends Error {}
@@ -198,6 +204,7 @@ const AGENT_NUMBER_KEYS = [
   'agentHandshakeRate', 'agentHandshakeBurst', 'agentMaxPendingHandshakes', 'agentHandshakeTimeoutMs',
   'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld', 'agentHelloTimeoutMs',
   'acceptClientHelloTimeoutMs', 'acceptMaxPendingPerAddress', 'acceptMaxPendingPerNetwork',
+  'agentUpdateConcurrency', 'agentUpdateTimeoutMs',
 ] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

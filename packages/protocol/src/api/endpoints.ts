@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as m from './models.js';
+import { AgentUpdatePolicy, AgentUpdateView } from './agent-updates.js';
 import { CreateRelaySession, RelaySessionInfo } from '../relay/session.js';
 import * as cmd from '../commands/api.js';
 import { CommandId } from '../commands/frames.js';
@@ -154,8 +155,8 @@ export const endpoints = {
   }),
   'groups.get': def({ method: 'GET', path: '/api/v1/groups/:id', summary: 'One device group', auth: 'user', params: GroupParam, response: m.DeviceGroup }),
   'groups.update': def({
-    method: 'PATCH', path: '/api/v1/groups/:id', summary: 'Rename or describe a device group', auth: 'user', params: GroupParam,
-    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional() }).strict(), response: m.DeviceGroup,
+    method: 'PATCH', path: '/api/v1/groups/:id', summary: "Rename or describe a device group, or set its agents' self-update policy", auth: 'user', params: GroupParam,
+    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional(), agentUpdates: AgentUpdatePolicy.optional() }).strict(), response: m.DeviceGroup,
   }),
   'groups.delete': def({ method: 'DELETE', path: '/api/v1/groups/:id', summary: 'Delete a device group and its devices', auth: 'user', params: GroupParam, response: Ok }),
   'groups.setRights': def({
@@ -234,6 +235,16 @@ export const endpoints = {
   'devices.openSession': def({
     method: 'POST', path: '/api/v1/devices/:id/sessions', summary: 'Open a relay session (terminal, files, tcp) to an online device; connect to the returned url once, within 15 s', auth: 'user',
     params: DeviceParam, body: CreateRelaySession, response: RelaySessionInfo,
+  }),
+
+  // ---- agent self-update (policy per group: groups.update) ----
+  'agentUpdates.list': def({
+    method: 'GET', path: '/api/v1/agent/updates', summary: 'Agent version and self-update state of the devices visible to the caller', auth: 'user',
+    query: z.object({ groupId: m.Hex96.optional() }).strict(), response: z.array(AgentUpdateView),
+  }),
+  'devices.retryAgentUpdate': def({
+    method: 'POST', path: '/api/v1/devices/:id/agent-update/retry', summary: 'Let a device be offered again the agent versions that failed or rolled back on it (manageDevices)', auth: 'user',
+    params: DeviceParam, response: AgentUpdateView,
   }),
 
   // ---- events ----

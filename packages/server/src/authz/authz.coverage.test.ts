@@ -127,6 +127,8 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'runs.get': { input: (f) => ({ params: { id: f.runId } }), invisible: true },
   'devices.power': { input: (f) => ({ params: D(f), body: { action: 'reboot' } }), invisible: true, viewerForbidden: true },
   'devices.wake': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
+  'agentUpdates.list': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
+  'devices.retryAgentUpdate': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
 };
 
 async function outcome(p: Promise<unknown>): Promise<{ code: string; result?: unknown }> {

@@ -11,6 +11,7 @@ import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import { ApiError, notFound } from '../../errors.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import { groupView } from '../../domain/groups/view.js';
+import { setGroupPolicy } from '../../domain/updates/service.js';
 import { newGroupId } from '../../domain/ids.js';
 import { publishDeviceGone } from '../../domain/agents/removal.js';
 import { installFile } from '../../domain/enrolment/install-file.js';
@@ -77,6 +78,12 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const before = await loadGroup(sys.store, params.id);
     if (body.name !== undefined && body.name !== before.name) await assertNameFree(sys.store, body.name, before.id);
     const patch = { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.description !== undefined ? { description: body.description } : {}) };
+    if (body.agentUpdates !== undefined && (await setGroupPolicy(sys, before.id, body.agentUpdates))) {
+      await sys.events.emit({
+        type: EVENT_TYPES.groupUpdated, message: `Agents of device group ${before.name} update: ${body.agentUpdates}`,
+        actorId: p.user.id, groupId: before.id, data: { agentUpdates: body.agentUpdates },
+      });
+    }
     if (Object.keys(patch).length > 0) {
       if (!(await sys.store.updateDeviceGroup(before.id, patch))) throw notFound();
       const renamed = body.name !== undefined && body.name !== before.name;

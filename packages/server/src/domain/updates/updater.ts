@@ -1,0 +1,234 @@
+/**
+ * The self-update offers of one worker's agents (built by the agent endpoint, like its command relay).
+ *
+ *   session   an agent past `welcome`: its version is noted (store), then — after a short grace in
+ *             which a restarted agent reports how its last update ended — it is considered: it must
+ *             have announced `self-update`, run on a platform the server has a package of another
+ *             version for, be in a group whose policy lets that version through (release.ts), not
+ *             have failed or rolled back that version (until a retry), and not be just back from a
+ *             restart into it (its outcome is on its way)
+ *   pacing    at most `concurrency` offers in flight on this worker; the others wait in arrival
+ *             order. An offer stays in flight until its agent reports `restarting` or an end,
+ *             disconnects, or `timeoutMs` passes
+ *   status    updateStatus frames: stored, an event per step, outcomes release canary versions
+ *   retry     a retry (any worker) forgets the device's failures and reconsiders it where it is held
+ *
+ * Work of one device (notes, statuses, offers) runs in order.
+ */
+import {
+  agentPlatformOf, SELF_UPDATE_CAPABILITY, type AgentPlatform, type AgentUpdateStatus, type ServerSessionFrame,
+} from '@meshwork/protocol';
+import type { System } from '../../system.js';
+import type { Capabilities } from '../agents/capabilities.js';
+import { signedOffer } from './offer.js';
+import { ReleaseGate } from './release.js';
+import { DONE_DOWNLOADING, noteRunning, OUTCOMES, recordOffered, recordStatus } from './state.js';
+
+/** Bus channel: a device's failures were forgotten (retry); whichever worker holds it reconsiders it. */
+export const AGENT_UPDATES_CHANNEL = 'agent-updates';
+
+export interface AgentUpdatesMessage {
+  type: 'reconsider';
+  deviceId: string;
+}
+
+const isMessage = (m: unknown): m is AgentUpdatesMessage =>
+  typeof m === 'object' && m !== null && (m as Record<string, unknown>).type === 'reconsider' && typeof (m as Record<string, unknown>).deviceId === 'string';
+
+/** What the updater needs of an agent connection. */
+export interface UpdateSession {
+  readonly deviceId: string | null;
+  readonly groupId: string | null;
+  /** What the agent said in auth.info; null when it sent none. */
+  readonly agent: { readonly version: string; readonly platform: string; readonly arch: string } | null;
+  readonly capabilities: Capabilities;
+  /** True while the connection is a live session. */
+  live(): boolean;
+  deliver(frame: ServerSessionFrame): boolean;
+}
+
+export interface UpdaterOptions {
+  concurrency: number;
+  timeoutMs: number;
+  /** Wait after welcome before considering an offer (a restarted agent reports its outcome first). */
+  graceMs: number;
+}
+
+export const DEFAULT_GRACE_MS = 2_000;
+
+interface InFlight {
+  session: UpdateSession;
+  version: string;
+  timer: NodeJS.Timeout;
+}
+
+export class AgentUpdater {
+  private readonly gate: ReleaseGate;
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Sessions waiting for a slot, by device id, in arrival order. */
+  private readonly waiting = new Map<string, UpdateSession>();
+  private readonly graceTimers = new Map<UpdateSession, NodeJS.Timeout>();
+  private readonly work = new Map<string, Promise<void>>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly sys: System,
+    private readonly opts: UpdaterOptions,
+    /** This worker's live sessions of a device. */
+    private readonly sessionsOf: (deviceId: string) => Iterable<UpdateSession>,
+  ) {
+    this.gate = new ReleaseGate(sys, () => sys.now());
+  }
+
+  start(): void {
+    this.unsubscribe = this.sys.bus.subscribe(AGENT_UPDATES_CHANNEL, (m) => {
+      if (!isMessage(m)) return this.sys.log.warn({ channel: AGENT_UPDATES_CHANNEL }, 'malformed bus message ignored');
+      for (const s of this.sessionsOf(m.deviceId)) this.schedule(s, 0);
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const t of this.graceTimers.values()) clearTimeout(t);
+    for (const f of this.inFlight.values()) clearTimeout(f.timer);
+    this.graceTimers.clear();
+    this.inFlight.clear();
+    this.waiting.clear();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /** An agent is past `welcome`. */
+  onSession(s: UpdateSession): void {
+    const deviceId = s.deviceId;
+    if (deviceId === null || s.agent === null) return;
+    const { version } = s.agent;
+    const platform = agentPlatformOf(s.agent.platform, s.agent.arch);
+    this.serial(deviceId, async () => void (await noteRunning(this.sys, deviceId, version, platform)));
+    if (s.capabilities?.has(SELF_UPDATE_CAPABILITY) === true && platform !== null) this.schedule(s, this.opts.graceMs);
+  }
+
+  /** An updateStatus frame (validated and rate-limited by the connection). */
+  onStatus(s: UpdateSession, status: AgentUpdateStatus): void {
+    const { deviceId, groupId } = s;
+    if (deviceId === null || groupId === null) return;
+    this.sys.metrics.inc('meshwork_agent_update_status_total', { state: status.state });
+    const f = this.inFlight.get(deviceId);
+    if (f?.session === s && f.version === status.version && DONE_DOWNLOADING.has(status.state)) this.release(deviceId);
+    this.serial(deviceId, async () => {
+      await recordStatus(this.sys, deviceId, groupId, status, s.agent?.version ?? null);
+      if (OUTCOMES.has(status.state)) this.gate.forget(status.version);
+    });
+  }
+
+  /** The connection closed. */
+  onClosed(s: UpdateSession): void {
+    const deviceId = s.deviceId;
+    clearTimeout(this.graceTimers.get(s));
+    this.graceTimers.delete(s);
+    if (deviceId === null) return;
+    if (this.waiting.get(deviceId) === s) this.waiting.delete(deviceId);
+    if (this.inFlight.get(deviceId)?.session === s) this.release(deviceId);
+  }
+
+  private schedule(s: UpdateSession, delayMs: number): void {
+    clearTimeout(this.graceTimers.get(s));
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(s);
+      if (s.deviceId !== null) this.serial(s.deviceId, () => this.consider(s));
+    }, delayMs);
+    timer.unref();
+    this.graceTimers.set(s, timer);
+  }
+
+  /** The version to offer this session, or null (see the header for the rules). */
+  async offerable(s: UpdateSession): Promise<{ platform: AgentPlatform; version: string } | null> {
+    const { deviceId, groupId, agent } = s;
+    if (deviceId === null || groupId === null || agent === null || !s.live()) return null;
+    if (s.capabilities?.has(SELF_UPDATE_CAPABILITY) !== true) return null;
+    const platform = agentPlatformOf(agent.platform, agent.arch);
+    const pkg = platform !== null ? this.sys.agentPackages.get(platform) : undefined;
+    if (platform === null || !pkg || pkg.version === agent.version) return null;
+    const policy = await this.sys.store.getAgentUpdatePolicy(groupId);
+    if (!(await this.gate.allows(policy, pkg.version))) return null;
+    const outcomes = await this.sys.store.listAgentUpdateOutcomes(deviceId);
+    if (outcomes.some((o) => o.version === pkg.version && o.outcome !== 'updated')) return null;
+    const row = await this.sys.store.getAgentUpdate(deviceId);
+    // Back from a restart into the offered version, but not running it: rolled back, and the report is on its way.
+    if (row?.state === 'restarting' && row.target === pkg.version && this.sys.now() - row.at < this.opts.timeoutMs) return null;
+    return { platform, version: pkg.version };
+  }
+
+  private async consider(s: UpdateSession): Promise<void> {
+    const deviceId = s.deviceId;
+    if (deviceId === null || this.inFlight.has(deviceId)) return;
+    const target = await this.offerable(s);
+    if (target === null) return;
+    if (this.inFlight.size >= this.opts.concurrency) {
+      this.waiting.delete(deviceId);
+      this.waiting.set(deviceId, s);
+      this.gauges();
+      return;
+    }
+    await this.send(s, deviceId, target.platform);
+  }
+
+  private async send(s: UpdateSession, deviceId: string, platform: AgentPlatform): Promise<void> {
+    if (this.inFlight.has(deviceId) || !s.live() || s.groupId === null) return;
+    const frame = signedOffer(this.sys, deviceId, platform);
+    if (frame === null || !s.deliver(frame)) return;
+    const timer = setTimeout(() => this.release(deviceId), this.opts.timeoutMs);
+    timer.unref();
+    this.inFlight.set(deviceId, { session: s, version: frame.offer.version, timer });
+    this.sys.metrics.inc('meshwork_agent_update_offers_total');
+    this.gauges();
+    await recordOffered(this.sys, deviceId, s.groupId, frame.offer.version, s.agent?.version ?? '');
+  }
+
+  private release(deviceId: string): void {
+    const f = this.inFlight.get(deviceId);
+    if (!f) return;
+    clearTimeout(f.timer);
+    this.inFlight.delete(deviceId);
+    this.pump();
+    this.gauges();
+  }
+
+  /** Moves waiting sessions into free slots (each is considered again: things may have changed). */
+  private pump(): void {
+    let free = this.opts.concurrency - this.inFlight.size;
+    for (const [deviceId, s] of this.waiting) {
+      if (free <= 0) break;
+      this.waiting.delete(deviceId);
+      if (!s.live()) continue;
+      free--;
+      this.serial(deviceId, () => this.consider(s));
+    }
+  }
+
+  private gauges(): void {
+    this.sys.metrics.set('meshwork_agent_updates_in_flight', this.inFlight.size);
+    this.sys.metrics.set('meshwork_agent_updates_waiting', this.waiting.size);
+  }
+
+  /** Runs work of one device in order; a failure is logged (the agent is offered again on its next connection). */
+  private serial(deviceId: string, task: () => Promise<void>): void {
+    const prev = this.work.get(deviceId) ?? Promise.resolve();
+    const run = prev.then(task).catch((err: unknown) => this.sys.log.error({ err, deviceId }, 'agent update work failed'));
+    this.work.set(deviceId, run);
+    void run.then(() => {
+      if (this.work.get(deviceId) === run) this.work.delete(deviceId);
+    });
+  }
+
+  /** Resolves when the queued work of a device is done (tests). */
+  idle(deviceId: string): Promise<void> {
+    return this.work.get(deviceId) ?? Promise.resolve();
+  }
+}
