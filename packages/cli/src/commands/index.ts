@@ -12,5 +12,6 @@ import { forwardCommands } from './forward.js';
 import { runCommands } from './run.js';
 import { powerCommands } from './power.js';
 import { wakeCommands } from './wake.js';
+import { agentUpdateCommands } from './agent-updates.js';
 
-export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands];
+export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands, ...agentUpdateCommands];
