@@ -239,8 +239,8 @@ export const endpoints = {
 
   // ---- agent self-update (policy per group: groups.update) ----
   'agentUpdates.list': def({
-    method: 'GET', path: '/api/v1/agent/updates', summary: 'Agent version and self-update state of the devices visible to the caller', auth: 'user',
-    query: z.object({ groupId: m.Hex96.optional() }).strict(), response: z.array(AgentUpdateView),
+    method: 'GET', path: '/api/v1/agent/updates', summary: 'Agent version and self-update state of the devices in groups where the caller holds deviceDetails (or of one group, or one device)', auth: 'user',
+    query: z.object({ groupId: m.Hex96.optional(), deviceId: m.Hex96.optional() }).strict(), response: z.array(AgentUpdateView),
   }),
   'devices.retryAgentUpdate': def({
     method: 'POST', path: '/api/v1/devices/:id/agent-update/retry', summary: 'Let a device be offered again the agent versions that failed or rolled back on it (manageDevices)', auth: 'user',

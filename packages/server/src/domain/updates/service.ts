@@ -24,12 +24,18 @@ export async function listAgentUpdates(sys: Pick<System, 'store'>, groupIds: str
   return views;
 }
 
+/** One device with its update state. */
+export async function deviceAgentUpdate(sys: Pick<System, 'store'>, device: DeviceRecord): Promise<AgentUpdateView> {
+  const [row, outcomes] = await Promise.all([sys.store.getAgentUpdate(device.id), sys.store.listAgentUpdateOutcomes(device.id)]);
+  return agentUpdateView(device, row, outcomes);
+}
+
 /** Forgets the device's failed and rolled-back versions and has its worker consider it again. */
 export async function retryAgentUpdate(sys: System, device: DeviceRecord, actorId: string | undefined): Promise<AgentUpdateView> {
   await forgetFailures(sys, device.id, device.groupId, actorId);
   const m: AgentUpdatesMessage = { type: 'reconsider', deviceId: device.id };
   await sys.bus.publish(AGENT_UPDATES_CHANNEL, m);
-  return agentUpdateView(device, await sys.store.getAgentUpdate(device.id), await sys.store.listAgentUpdateOutcomes(device.id));
+  return deviceAgentUpdate(sys, device);
 }
 
 /** Sets a group's policy (the caller checked editGroup and records the group.updated event); false when unchanged. */

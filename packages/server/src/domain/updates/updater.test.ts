@@ -259,6 +259,9 @@ describe('agent self-update (server)', () => {
     assert.ok(mine.some((v) => v.deviceId === a.key.deviceId));
     assert.deepEqual(await call(t.sys, 'agentUpdates.list', principalOf(viewer), { query: {} }), []);
     assert.equal(await errorCode(call(t.sys, 'agentUpdates.list', principalOf(viewer), { query: { groupId: group.id } })), 'forbidden');
+    const one = await call(t.sys, 'agentUpdates.list', principalOf(admin), { query: { deviceId: a.key.deviceId } });
+    assert.deepEqual(one.map((v) => [v.deviceId, v.version, v.platform]), [[a.key.deviceId, '0.1.0', 'linux-x64']]);
+    assert.equal(await errorCode(call(t.sys, 'agentUpdates.list', principalOf(viewer), { query: { deviceId: a.key.deviceId } })), 'forbidden');
     await disconnect(a);
   });
 });

@@ -4,12 +4,17 @@
  * group. A group's policy is set through groups.update (`editGroup`).
  */
 import { can } from '@meshwork/protocol';
-import { listAgentUpdates, retryAgentUpdate } from '../../domain/updates/service.js';
+import { deviceAgentUpdate, listAgentUpdates, retryAgentUpdate } from '../../domain/updates/service.js';
 import { must, type AreaHandlers } from '../handler.js';
 
 export const agentUpdatesHandlers: AreaHandlers<'agentUpdates.list' | 'devices.retryAgentUpdate'> = {
   async 'agentUpdates.list'({ sys, principal, query }) {
     const p = must(principal);
+    if (query.deviceId !== undefined) {
+      const d = await sys.authz.requireDevice(p, query.deviceId, 'deviceDetails');
+      if (query.groupId !== undefined && query.groupId !== d.groupId) return [];
+      return [await deviceAgentUpdate(sys, d)];
+    }
     if (query.groupId !== undefined) await sys.authz.requireGroup(p, query.groupId, 'deviceDetails');
     const visible = query.groupId !== undefined ? [query.groupId] : await sys.authz.visibleGroupIds(p);
     if (visible !== undefined && visible.length === 0) return [];
