@@ -3,7 +3,7 @@ import type { AgentUpdateOutcomeRecord, AgentUpdatePolicy, AgentUpdateRecord, St
 import type { Db } from './db.js';
 import { type Columns, fromRowOrNull, fromRows, insertSql, toParams } from './codec.js';
 
-const UPDATE: Columns<AgentUpdateRecord> = {
+export const UPDATE: Columns<AgentUpdateRecord> = {
   deviceId: ['device_id', 'plain'],
   version: ['version', 'plain'],
   platform: ['platform', 'plain'],
@@ -12,7 +12,7 @@ const UPDATE: Columns<AgentUpdateRecord> = {
   error: ['error', 'plain'],
   at: ['at', 'plain'],
 };
-const UPSERT_UPDATE = `${insertSql('agent_updates', UPDATE)} ON CONFLICT (device_id) DO UPDATE SET
+export const UPSERT_UPDATE = `${insertSql('agent_updates', UPDATE)} ON CONFLICT (device_id) DO UPDATE SET
   version = excluded.version, platform = excluded.platform, target = excluded.target, state = excluded.state,
   error = excluded.error, at = excluded.at`;
 

@@ -5,6 +5,7 @@
 import type { AgentUpdateStatus } from '@meshwork/protocol';
 import type { AgentUpdateRecord } from '@meshwork/store';
 import type { System } from '../../system.js';
+import type { WriteFn } from '../agents/group-commit.js';
 import { emitUpdateStep } from './events.js';
 
 /** States after which the agent no longer downloads from the server (the in-flight slot is free). */
@@ -14,13 +15,15 @@ export const OUTCOMES: ReadonlySet<string> = new Set(['updated', 'failed', 'roll
 
 const blank = (deviceId: string, at: number): AgentUpdateRecord => ({ deviceId, version: null, platform: null, target: null, state: null, error: null, at });
 
-/** Notes the version a device connected with (one read; a write only when it changed). */
-export async function noteRunning(sys: Pick<System, 'store' | 'now'>, deviceId: string, version: string, platform: string | null): Promise<AgentUpdateRecord> {
+/**
+ * Notes the version a device connected with: one read, and a write only when it changed — through
+ * `write`, the agent endpoint's group commit, so that an enrolment flood shares commits.
+ */
+export async function noteRunning(sys: Pick<System, 'store' | 'now'>, write: WriteFn, deviceId: string, version: string, platform: string | null): Promise<void> {
   const row = await sys.store.getAgentUpdate(deviceId);
-  if (row && row.version === version && row.platform === platform) return row;
-  const next = { ...(row ?? blank(deviceId, sys.now())), version, platform, at: sys.now() };
-  await sys.store.setAgentUpdate(next);
-  return next;
+  if (row && row.version === version && row.platform === platform) return;
+  const [result] = await write([{ kind: 'setAgentUpdate', update: { ...(row ?? blank(deviceId, sys.now())), version, platform, at: sys.now() } }]);
+  if (result?.status === 'failed' && result.error.code !== 'not_found') throw result.error; // not_found: removed meanwhile
 }
 
 /** An offer was sent. */

@@ -20,6 +20,7 @@ import {
 } from '@meshwork/protocol';
 import type { System } from '../../system.js';
 import type { Capabilities } from '../agents/capabilities.js';
+import { directWrites, type WriteFn } from '../agents/group-commit.js';
 import { signedOffer } from './offer.js';
 import { ReleaseGate } from './release.js';
 import { DONE_DOWNLOADING, noteRunning, OUTCOMES, recordOffered, recordStatus } from './state.js';
@@ -76,6 +77,8 @@ export class AgentUpdater {
     private readonly opts: UpdaterOptions,
     /** This worker's live sessions of a device. */
     private readonly sessionsOf: (deviceId: string) => Iterable<UpdateSession>,
+    /** Store writes of handshakes, group-committed (the endpoint's). */
+    private readonly write: WriteFn = directWrites(sys.store),
   ) {
     this.gate = new ReleaseGate(sys, () => sys.now());
   }
@@ -110,7 +113,7 @@ export class AgentUpdater {
     if (deviceId === null || s.agent === null) return;
     const { version } = s.agent;
     const platform = agentPlatformOf(s.agent.platform, s.agent.arch);
-    this.serial(deviceId, async () => void (await noteRunning(this.sys, deviceId, version, platform)));
+    this.serial(deviceId, () => noteRunning(this.sys, this.write, deviceId, version, platform));
     if (s.capabilities?.has(SELF_UPDATE_CAPABILITY) === true && platform !== null) this.schedule(s, this.opts.graceMs);
   }
 

@@ -90,6 +90,17 @@ export function agentUpdateCases(t: ContractContext): void {
       assert.deepEqual(await t.store.countAgentUpdateOutcomes('0.2.0', [canary.id]), { updated: 1, failed: 0, 'rolled-back': 0 });
     });
 
+    it('a row is written by applyWrites too (one commit with other handshake writes); a missing device fails alone', async () => {
+      const d = await device();
+      const results = await t.store.applyWrites([
+        { kind: 'setAgentUpdate', update: row('missing') },
+        { kind: 'setAgentUpdate', update: row(d.id, { version: '0.3.0' }) },
+      ]);
+      assert.equal(results[0]?.status, 'failed');
+      assert.equal(results[1]?.status, 'ok');
+      assert.equal((await t.store.getAgentUpdate(d.id))?.version, '0.3.0');
+    });
+
     it('outcomes count by the group a device is in now', async () => {
       const [a, b] = [await group(), await group()];
       const d = await device(a.id);
