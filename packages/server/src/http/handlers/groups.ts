@@ -13,7 +13,7 @@ import { EVENT_TYPES } from '../../domain/events/types.js';
 import { groupView } from '../../domain/groups/view.js';
 import { newGroupId } from '../../domain/ids.js';
 import { publishDeviceGone } from '../../domain/agents/removal.js';
-import { installFile } from '../../domain/enrolment/install-file.js';
+import { groupInstallFile, installFile } from '../../domain/enrolment/install-file.js';
 import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { enrolmentTokenView, newEnrolmentToken } from '../../domain/enrolment/tokens.js';
 import type { Principal, System } from '../../system.js';
@@ -152,18 +152,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const p = must(principal);
     await sys.authz.requireGroup(p, params.id, 'manageDevices');
     requireMayEnrol(sys, p);
-    const g = await loadGroup(sys.store, params.id);
-    if (query.tokenId !== undefined) {
-      // A token's secret is shown only once, at creation: its file again, without anything that enrols.
-      const t = await sys.store.getEnrolmentToken(query.tokenId);
-      if (!t || t.groupId !== g.id) throw notFound();
-      return installFile(sys, g, {});
-    }
-    const enrolmentKey = await sys.store.getGroupEnrolmentKey(g.id);
-    if (enrolmentKey === null) {
-      throw new ApiError('conflict', `Device group ${g.name} enrols new devices with enrolment tokens only: create a token (or rotate the enrolment key to give the group one).`);
-    }
-    return installFile(sys, g, { enrolmentKey });
+    return groupInstallFile(sys, await loadGroup(sys.store, params.id), query.tokenId);
   },
 
   async 'groups.listEnrolmentTokens'({ sys, principal, params }) {
