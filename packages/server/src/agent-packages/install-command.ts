@@ -58,7 +58,12 @@ export function installScript(input: InstallCommandInput): string {
   if (input.downloads.length === 0) throw new Error('install command: no packages');
   const pin = input.serverPin.replace(/^sha256\/\//, '');
   const fileB64 = b64(`${JSON.stringify(input.file, null, 2)}\n`);
-  const set = (d: PinnedDownload): string => `h="${safe(d.sha256)}"; u="${safe(b64(d.url))}"`;
+  const set = (d: PinnedDownload): string => {
+    // A shell argument cannot hold a NUL; no URL this server makes holds a control character.
+    if (/[\u0000-\u001f\u007f]/.test(d.url)) throw new Error('install command: a URL holds a control character');
+    if (!/^[0-9a-f]{64}$/.test(d.sha256)) throw new Error('install command: not a SHA-256');
+    return `h="${d.sha256}"; u="${safe(b64(d.url))}"`;
+  };
   const choose = input.downloads.length === 1 && input.downloads[0]
     ? `${set(input.downloads[0])};`
     : `m="$(uname -m)"; case "$m" in ${input.downloads.map((d) => `${MACHINES[d.platform]}) ${set(d)};;`).join(' ')} ` +
