@@ -71,11 +71,12 @@ export function installScript(input: InstallCommandInput): string {
   const parts = [
     'set -eu;',
     '[ "$(id -u)" = 0 ] || { echo "meshwork: run this as root" >&2; exit 1; };',
+    'command -v curl >/dev/null || { echo "meshwork: curl is needed (e.g. apt-get install curl)" >&2; exit 1; };',
     choose,
     'umask 077; t="$(mktemp -d)"; trap "rm -rf -- \\"\\$t\\"" EXIT;',
     `curl -fsS --proto =https --pinnedpubkey "sha256//${safe(pin)}" -k -o "$t/meshwork-agent" "$(printf %s "$u" | base64 -d)"` +
       ' || { echo "meshwork: download refused: not this server (certificate pin), or the link expired" >&2; exit 1; };',
-    'printf "%s  %s\\n" "$h" "$t/meshwork-agent" | sha256sum -c --status - ||' +
+    'printf "%s  %s\\n" "$h" "$t/meshwork-agent" | sha256sum -c - >/dev/null 2>&1 ||' +
       ' { echo "meshwork: the download does not match its pinned SHA-256; nothing installed" >&2; exit 1; };',
     'chmod 700 "$t/meshwork-agent";',
     `printf %s "${safe(fileB64)}" | base64 -d > "$t/${INSTALL_FILE_NAME}";`,
