@@ -2,6 +2,7 @@
 import type { AnyCommand } from '../spec.js';
 import { deviceCommands } from './devices.js';
 import { groupCommands } from './groups.js';
+import { agentPackageCommands } from './agent-packages.js';
 import { revocationCommands } from './revocations.js';
 import { serverCommands } from './server.js';
 import { tokenCommands } from './tokens.js';
@@ -13,4 +14,4 @@ import { runCommands } from './run.js';
 import { powerCommands } from './power.js';
 import { wakeCommands } from './wake.js';
 
-export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands];
+export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...agentPackageCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands];

@@ -189,7 +189,8 @@ export const endpoints = {
   'groups.createEnrolmentToken': def({
     method: 'POST', path: '/api/v1/groups/:id/enrolment-tokens', summary: 'Create an enrolment token (secret shown once, inside an install file)', auth: 'user', params: GroupParam,
     body: z.object({ expiresInHours: z.number().int().min(1).max(24 * 365).optional(), maxUses: z.number().int().min(1).max(1_000_000).optional() }).strict(),
-    response: z.object({ token: m.EnrolmentToken, installFile: m.InstallFile }),
+    // installCommand: the one-line install with this token (shown once, like the file); absent when the server has no agent packages.
+    response: z.object({ token: m.EnrolmentToken, installFile: m.InstallFile, installCommand: InstallCommand.optional() }),
   }),
   'groups.revokeEnrolmentToken': def({
     method: 'DELETE', path: '/api/v1/groups/:id/enrolment-tokens/:tokenId', summary: 'Revoke an enrolment token', auth: 'user',

@@ -3,7 +3,8 @@
  * file, fresh download links for the packages (one platform, or every platform the server has),
  * and the pin of the certificate this server serves.
  */
-import type { AgentPlatform, InstallFile } from '@meshwork/protocol';
+import type { AgentPlatform, InstallCommand as InstallCommandView, InstallFile } from '@meshwork/protocol';
+import { iso } from '../domain/ids.js';
 import { ApiError } from '../errors.js';
 import type { System } from '../system.js';
 import { recordedServerUrls } from '../domain/enrolment/install-file.js';
@@ -40,4 +41,20 @@ export async function groupInstallCommand(
   });
   const serverPin = serverPinOf(sys.identity.tlsCertPem);
   return { command: installCommand({ file, downloads, serverPin }), expiresAt, platforms: packages, serverPin };
+}
+
+/** The install command of a freshly created enrolment token (its secret is in it), when the server has packages. */
+export async function tokenInstallCommand(
+  sys: Pick<System, 'agentPackages' | 'identity' | 'store' | 'config'>, file: InstallFile,
+): Promise<{ installCommand?: InstallCommandView }> {
+  if (sys.agentPackages.list().length === 0) return {};
+  return { installCommand: installCommandView(await groupInstallCommand(sys, file, undefined)) };
+}
+
+/** The API shape (InstallCommand in @meshwork/protocol). */
+export function installCommandView(c: GroupInstallCommand): InstallCommandView {
+  return {
+    command: c.command, expiresAt: iso(c.expiresAt), serverPin: c.serverPin,
+    platforms: c.platforms.map((p) => ({ platform: p.platform, version: p.version, sha256: p.sha256, size: p.size })),
+  };
 }

@@ -5,9 +5,8 @@
  */
 import type { AgentPackageInfo } from '@meshwork/protocol';
 import { requireMayEnrol } from '../../authz/site.js';
-import { groupInstallCommand } from '../../agent-packages/group-command.js';
+import { groupInstallCommand, installCommandView } from '../../agent-packages/group-command.js';
 import { groupInstallFile } from '../../domain/enrolment/install-file.js';
-import { iso } from '../../domain/ids.js';
 import { ApiError, notFound } from '../../errors.js';
 import type { AgentPackage } from '../../agent-packages/registry.js';
 import { FileReply } from '../file-reply.js';
@@ -39,7 +38,6 @@ export const agentPackagesHandlers: AreaHandlers<'agent.packages' | 'agent.downl
     const g = await sys.store.getDeviceGroup(params.id);
     if (!g) throw notFound();
     const file = await groupInstallFile(sys, g, query.tokenId);
-    const c = await groupInstallCommand(sys, file, query.platform);
-    return { command: c.command, expiresAt: iso(c.expiresAt), platforms: c.platforms.map(info), serverPin: c.serverPin };
+    return installCommandView(await groupInstallCommand(sys, file, query.platform));
   },
 };

@@ -14,6 +14,7 @@ import { groupView } from '../../domain/groups/view.js';
 import { newGroupId } from '../../domain/ids.js';
 import { publishDeviceGone } from '../../domain/agents/removal.js';
 import { groupInstallFile, installFile } from '../../domain/enrolment/install-file.js';
+import { tokenInstallCommand } from '../../agent-packages/group-command.js';
 import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { enrolmentTokenView, newEnrolmentToken } from '../../domain/enrolment/tokens.js';
 import type { Principal, System } from '../../system.js';
@@ -180,7 +181,8 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
       message: `Created an enrolment token for device group ${g.name}${limits.length ? ` (${limits.join(', ')})` : ''}`,
       actorId: p.user.id, groupId: g.id, data: { tokenId: record.id },
     });
-    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, { enrolmentToken: fresh.token }) };
+    const file = await installFile(sys, g, { enrolmentToken: fresh.token });
+    return { token: enrolmentTokenView(record), installFile: file, ...(await tokenInstallCommand(sys, file)) };
   },
 
   async 'groups.revokeEnrolmentToken'({ sys, principal, params }) {
