@@ -114,3 +114,36 @@ describe('agent packages on a real server', () => {
     assert.equal(existsSync(join(run.out, 'args')), false, 'nothing ran');
   });
 });
+
+describe('agent-package links on two workers', () => {
+  let server: ServerProc;
+  let admin: Browser;
+  let pkgDir: string;
+  before(async () => {
+    pkgDir = writeFakePackages([{ platform: 'linux-x64', content: AGENT('x64') }]);
+    ({ server, admin } = await startWithAdmin('admin', 'correct horse battery', ['--agent-packages', pkgDir, '--workers', '2']));
+  });
+  after(async () => {
+    await server.stop('SIGTERM');
+    removeDir(server.dataDir);
+    rmSync(pkgDir, { recursive: true, force: true });
+  });
+
+  it('a link made by one worker downloads from either', async () => {
+    const g = await admin.call('POST', '/api/v1/groups', { body: { name: 'w' } });
+    const c = await admin.call('GET', `/api/v1/groups/${(g.json as { id: string }).id}/install-command`);
+    assert.equal(c.status, 200, c.text);
+    const url = /u="([A-Za-z0-9+/=]+)"/.exec((c.json as { command: string }).command)?.[1];
+    assert.ok(url);
+    const path = new URL(Buffer.from(url, 'base64').toString('utf8')).pathname + new URL(Buffer.from(url, 'base64').toString('utf8')).search;
+    const made = c.headers['x-meshwork-worker'];
+    const seen = new Set<string>();
+    for (let i = 0; i < 12 && seen.size < 2; i++) {
+      const r = await server.req('GET', path);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.text, AGENT('x64'));
+      seen.add(String(r.headers['x-meshwork-worker']));
+    }
+    assert.deepEqual([...seen].sort(), ['1', '2'], `made on worker ${String(made)}, downloaded on both`);
+  });
+});
