@@ -2,6 +2,7 @@
 import type { AnyCommand } from '../spec.js';
 import { deviceCommands } from './devices.js';
 import { groupCommands } from './groups.js';
+import { agentPackageCommands } from './agent-packages.js';
 import { revocationCommands } from './revocations.js';
 import { serverCommands } from './server.js';
 import { tokenCommands } from './tokens.js';
@@ -14,4 +15,4 @@ import { powerCommands } from './power.js';
 import { wakeCommands } from './wake.js';
 import { agentUpdateCommands } from './agent-updates.js';
 
-export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands, ...agentUpdateCommands];
+export const COMMANDS: AnyCommand[] = [...serverCommands, ...userCommands, ...tokenCommands, ...groupCommands, ...agentPackageCommands, ...agentUpdateCommands, ...deviceCommands, ...revocationCommands, ...shellCommands, ...filesCommands, ...forwardCommands, ...runCommands, ...powerCommands, ...wakeCommands];

@@ -18,6 +18,7 @@ import { DEFAULTS } from '../../config.js';
 import { handlers } from '../../http/handlers/index.js';
 import type { RequestContext } from '../../http/handler.js';
 import { PreparedJson } from '../../http/prepared-json.js';
+import { FileReply } from '../../http/file-reply.js';
 import { loadIdentity } from '../../identity/identity.js';
 import type { Metrics, Principal, System } from '../../system.js';
 import { createEventService } from '../events/service.js';
@@ -155,6 +156,8 @@ export async function call<N extends EndpointName>(sys: System, name: N, princip
   } as unknown as RequestContext<N>;
   const h = handlers[name] as unknown as (c: RequestContext<N>) => Promise<unknown>;
   const out = await h(ctx);
+  // A download: its bytes (what the app streams).
+  if (out instanceof FileReply) return new Uint8Array(Buffer.concat(await out.stream.toArray() as Buffer[])) as ResponseOf<N>;
   // A prepared answer (a cached list) was checked when it was made: its JSON is what the app sends.
   return (out instanceof PreparedJson ? JSON.parse(out.json.toString('utf8')) : def.response.parse(out)) as ResponseOf<N>;
 }

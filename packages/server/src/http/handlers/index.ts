@@ -18,6 +18,7 @@ import { passkeysHandlers } from './passkeys.js';
 import { deviceDetailsHandlers } from './device-details.js';
 import { enrolmentHandlers } from './enrolment.js';
 import { agentUpdatesHandlers } from './agent-updates.js';
+import { agentPackagesHandlers } from './agent-packages.js';
 
 export const handlers: Handlers = {
   ...serverHandlers,
@@ -38,4 +39,5 @@ export const handlers: Handlers = {
   ...deviceDetailsHandlers,
   ...enrolmentHandlers,
   ...agentUpdatesHandlers,
+  ...agentPackagesHandlers,
 };
