@@ -54,4 +54,9 @@ export class ReleaseGate {
   forget(version: string): void {
     this.verdicts.delete(version);
   }
+
+  /** A policy changed somewhere: decide every version afresh. */
+  clear(): void {
+    this.verdicts.clear();
+  }
 }

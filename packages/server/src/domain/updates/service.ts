@@ -3,7 +3,7 @@ import type { AgentUpdatePolicy, AgentUpdateView } from '@meshwork/protocol';
 import type { DeviceRecord } from '@meshwork/store';
 import type { System } from '../../system.js';
 import { forgetFailures } from './state.js';
-import { AGENT_UPDATES_CHANNEL, type AgentUpdatesMessage } from './updater.js';
+import { AGENT_UPDATES_CHANNEL, reconsiderAll, type AgentUpdatesMessage } from './updater.js';
 import { agentUpdateView } from './view.js';
 
 /** Devices of these groups (undefined: all) with their update state, by device name. */
@@ -38,9 +38,14 @@ export async function retryAgentUpdate(sys: System, device: DeviceRecord, actorI
   return deviceAgentUpdate(sys, device);
 }
 
-/** Sets a group's policy (the caller checked editGroup and records the group.updated event); false when unchanged. */
-export async function setGroupPolicy(sys: Pick<System, 'store'>, groupId: string, policy: AgentUpdatePolicy): Promise<boolean> {
+/**
+ * Sets a group's policy (the caller checked editGroup and records the group.updated event); false
+ * when unchanged. Every worker then reconsiders its agents (a group let through, or a canary group
+ * gone, may release a version).
+ */
+export async function setGroupPolicy(sys: Pick<System, 'store' | 'bus'>, groupId: string, policy: AgentUpdatePolicy): Promise<boolean> {
   if ((await sys.store.getAgentUpdatePolicy(groupId)) === policy) return false;
   await sys.store.setAgentUpdatePolicy(groupId, policy);
+  await reconsiderAll(sys);
   return true;
 }

@@ -205,10 +205,9 @@ describe('agent self-update (server)', () => {
     await disconnect(c1);
     const c1b = await connect(canary, { agentVersion: '0.2.0' }, c1.key);
     await report(c1b, status('0.2.0', 'updated'));
+    // Released: the connected fleet is reconsidered without waiting for a reconnect.
+    await offerTo(waiting);
     await disconnect(waiting);
-    const released = await connect(group, {}, waiting.key);
-    await offerTo(released);
-    await disconnect(released);
     // A second canary device rolls back: the version is held for `all` groups again.
     const c2 = await connect(canary);
     await offerTo(c2);
@@ -216,9 +215,10 @@ describe('agent self-update (server)', () => {
     const held = await connect(group);
     await settled(held);
     assert.equal(updatesIn(held.sock).length, 0);
-    for (const a of [c1b, c2, held]) await disconnect(a);
+    // A policy change reconsiders connected agents: with the canary group off, `all` is no longer held.
     await call(t.sys, 'groups.update', principalOf(admin), { params: { id: canary.id }, body: { agentUpdates: 'off' } });
-    t.advance(RELEASE_CACHE_MS); // no canary group left: released once the kept verdict expires
+    await offerTo(held);
+    for (const a of [c1b, c2, held]) await disconnect(a);
   });
 
   it('paces offers: at most `concurrency` in flight; the next goes when one restarts or disconnects', async () => {

@@ -12,6 +12,10 @@
  *             disconnects, or `timeoutMs` passes
  *   status    updateStatus frames: stored, an event per step, outcomes release canary versions
  *   retry     a retry (any worker) forgets the device's failures and reconsiders it where it is held
+ *   release   a connected fleet is not left waiting for its next reconnect: when a canary device's
+ *             `updated` releases a version, or a group's policy changes, every worker drops its
+ *             canary verdicts and reconsiders all its sessions (spread over RECONSIDER_SPREAD_MS;
+ *             the pacing still applies)
  *
  * Work of one device (notes, statuses, offers) runs in order.
  */
@@ -28,13 +32,19 @@ import { DONE_DOWNLOADING, noteRunning, OUTCOMES, recordOffered, recordStatus } 
 /** Bus channel: a device's failures were forgotten (retry); whichever worker holds it reconsiders it. */
 export const AGENT_UPDATES_CHANNEL = 'agent-updates';
 
-export interface AgentUpdatesMessage {
-  type: 'reconsider';
-  deviceId: string;
+export type AgentUpdatesMessage = { type: 'reconsider'; deviceId: string } | { type: 'reconsiderAll' };
+
+function isMessage(m: unknown): m is AgentUpdatesMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as Record<string, unknown>;
+  return (o.type === 'reconsider' && typeof o.deviceId === 'string') || o.type === 'reconsiderAll';
 }
 
-const isMessage = (m: unknown): m is AgentUpdatesMessage =>
-  typeof m === 'object' && m !== null && (m as Record<string, unknown>).type === 'reconsider' && typeof (m as Record<string, unknown>).deviceId === 'string';
+/** Every worker reconsiders all its sessions (a version was released, or a policy changed). */
+export const reconsiderAll = (sys: Pick<System, 'bus'>): Promise<void> => sys.bus.publish(AGENT_UPDATES_CHANNEL, { type: 'reconsiderAll' } satisfies AgentUpdatesMessage);
+
+/** A sweep of all sessions is spread over up to this long (one worker may hold thousands). */
+export const RECONSIDER_SPREAD_MS = 10_000;
 
 /** What the updater needs of an agent connection. */
 export interface UpdateSession {
@@ -71,12 +81,14 @@ export class AgentUpdater {
   private readonly graceTimers = new Map<UpdateSession, NodeJS.Timeout>();
   private readonly work = new Map<string, Promise<void>>();
   private unsubscribe: (() => void) | null = null;
+  /** Versions whose release this worker announced. */
+  private readonly announced = new Set<string>();
 
   constructor(
     private readonly sys: System,
     private readonly opts: UpdaterOptions,
-    /** This worker's live sessions of a device. */
-    private readonly sessionsOf: (deviceId: string) => Iterable<UpdateSession>,
+    /** This worker's live sessions: of a device, and all of them. */
+    private readonly sessions: { of(deviceId: string): Iterable<UpdateSession>; all(): Iterable<UpdateSession> },
     /** Store writes of handshakes, group-committed (the endpoint's). */
     private readonly write: WriteFn = directWrites(sys.store),
   ) {
@@ -86,7 +98,14 @@ export class AgentUpdater {
   start(): void {
     this.unsubscribe = this.sys.bus.subscribe(AGENT_UPDATES_CHANNEL, (m) => {
       if (!isMessage(m)) return this.sys.log.warn({ channel: AGENT_UPDATES_CHANNEL }, 'malformed bus message ignored');
-      for (const s of this.sessionsOf(m.deviceId)) this.schedule(s, 0);
+      if (m.type === 'reconsider') {
+        for (const s of this.sessions.of(m.deviceId)) this.schedule(s, 0);
+        return;
+      }
+      this.gate.clear();
+      const all = [...this.sessions.all()].filter((s) => s.capabilities?.has(SELF_UPDATE_CAPABILITY) === true);
+      const spread = Math.min(RECONSIDER_SPREAD_MS, all.length); // about 1 ms apart
+      for (const s of all) if (s.deviceId !== null && !this.inFlight.has(s.deviceId) && !this.waiting.has(s.deviceId)) this.schedule(s, Math.random() * spread);
     });
   }
 
@@ -127,6 +146,7 @@ export class AgentUpdater {
     this.serial(deviceId, async () => {
       await recordStatus(this.sys, deviceId, groupId, status, s.agent?.version ?? null);
       if (OUTCOMES.has(status.state)) this.gate.forget(status.version);
+      if (status.state === 'updated') await this.announceIfReleased(groupId, status.version);
     });
   }
 
@@ -138,6 +158,15 @@ export class AgentUpdater {
     if (deviceId === null) return;
     if (this.waiting.get(deviceId) === s) this.waiting.delete(deviceId);
     if (this.inFlight.get(deviceId)?.session === s) this.release(deviceId);
+  }
+
+  /** A canary device updated: when that releases the version, every worker reconsiders its sessions (once per version here). */
+  private async announceIfReleased(groupId: string, version: string): Promise<void> {
+    if (this.announced.has(version) || (await this.sys.store.getAgentUpdatePolicy(groupId)) !== 'canary') return;
+    if ((await this.gate.verdict(version)) !== 'released') return;
+    if (this.announced.size > 64) this.announced.clear();
+    this.announced.add(version);
+    await reconsiderAll(this.sys);
   }
 
   private schedule(s: UpdateSession, delayMs: number): void {

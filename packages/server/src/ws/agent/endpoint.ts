@@ -112,7 +112,12 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   // answers to commands (domain/commands/agent-side.ts); what this worker's agents announced.
   const commands = new AgentCommandRelay(sys, find);
   // Self-update offers to this worker's agents, paced (domain/updates/updater.ts).
-  const updates = new AgentUpdater(sys, { concurrency: opts.updateConcurrency, timeoutMs: opts.updateTimeoutMs, graceMs: opts.updateGraceMs }, (id) => sessions.get(id) ?? [], commits.submit);
+  const updates = new AgentUpdater(sys, { concurrency: opts.updateConcurrency, timeoutMs: opts.updateTimeoutMs, graceMs: opts.updateGraceMs }, {
+    of: (id) => sessions.get(id) ?? [],
+    *all() {
+      for (const set of sessions.values()) yield* set;
+    },
+  }, commits.submit);
   const removeLocal = capabilityDirectory(sys).addLocal((deviceId, connectionId) => find(deviceId, connectionId)?.capabilities);
 
   const host: ConnectionHost = {
