@@ -265,3 +265,28 @@ describe('agent self-update (server)', () => {
     await disconnect(a);
   });
 });
+
+describe('agent self-update (server): an offer without an answer', () => {
+  it('frees its slot after updateTimeoutMs, and the next waiting agent is offered', async () => {
+    const dir = writeFakePackages([{ platform: 'linux-x64', version: '0.2.0' }]);
+    const t = await testSystem({ agentPackagesDir: dir });
+    const srv = await startAgentServer(t.sys, { updateGraceMs: 0, updateConcurrency: 1, updateTimeoutMs: 300 });
+    const group = await addGroup(t.sys, 'Fleet');
+    const socks: AgentSocket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const h = await handshake(srv.base, await newAgentKey(), testInfo({ enrolmentKey: testEnrolmentKey(group.id), agentVersion: '0.1.0', capabilities: ['self-update'] }));
+        assert.equal(typeOf(h.result), 'welcome');
+        socks.push(h.sock);
+      }
+      await eventually(() => socks.filter((s) => updatesIn(s).length > 0).length === 1 && srv.endpoint.updates.waitingCount === 1, 'one offer, one waiting');
+      // The first agent never answers: after the timeout the second is offered.
+      await eventually(() => socks.every((s) => updatesIn(s).length === 1), 'the second offer after the timeout');
+    } finally {
+      for (const s of socks) s.ws.terminate();
+      await srv.close();
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
