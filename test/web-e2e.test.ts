@@ -285,6 +285,7 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
       assert.equal(await page.getByTestId('agent-update-policy').inputValue(), 'canary');
       // The enrolled agent's version, noted at its handshake (a checkout agent does not self-update).
       await panel.getByTestId('agent-update-row').first().waitFor();
+      await panel.scrollIntoViewIfNeeded();
       await shots.take(page, 'group-agent-updates');
       await page.goto(`${server.url}/devices/${deviceId}`);
       const agentPanel = page.getByTestId('agent-update');

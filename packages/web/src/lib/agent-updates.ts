@@ -33,7 +33,7 @@ export const POLICY_HINT =
 
 /** A short sentence for a device's update state. */
 export function updateStateText(v: AgentUpdateView): string {
-  if (v.state === null || v.target === null) return v.version ? `Agent ${v.version}` : 'Agent version not known yet';
+  if (v.state === null || v.target === null) return 'None offered';
   if (v.state === 'updated') return `Updated to ${v.target}`;
   if (v.state === 'offered') return `Offered ${v.target}`;
   if (v.state === 'failed') return `Update to ${v.target} failed${v.error ? `: ${v.error}` : ''}`;
