@@ -9,8 +9,10 @@
  * (MESHWORK_AGENT_PACKAGES, config key agentPackagesDir; default: dist/agent-packages at the repository
  * root, where `npm run build:agents` writes). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
- * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...) and the
- * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...).
+ * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...), the
+ * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...) and the pacing of
+ * agent self-updates (agentUpdateConcurrency: offers in flight per worker, default 16;
+ * agentUpdateTimeoutMs: how long one counts without an answer, default 10 min).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
