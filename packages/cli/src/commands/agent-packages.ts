@@ -31,6 +31,7 @@ const TOKEN_HELP = [
   "It holds the group's enrolment key (needs manageDevices). --token ID: the file of that enrolment token, without",
   'its secret (shown only once: it installs devices already enrolled). --new-token: create an enrolment token and',
   'put it in the command instead of the key (like `group install-file --token`).',
+  'Here --token is the enrolment token: in remote mode give the API token before the command, in MESHWORK_TOKEN or with --token-file.',
 ].join('\n');
 
 export const agentPackageCommands: CommandSpec[] = [
