@@ -57,7 +57,7 @@ function safe(v: string): string {
 export function installScript(input: InstallCommandInput): string {
   if (input.downloads.length === 0) throw new Error('install command: no packages');
   const pin = input.serverPin.replace(/^sha256\/\//, '');
-  const fileB64 = b64(`${JSON.stringify(input.file, null, 2)}\n`);
+  const fileB64 = b64(`${JSON.stringify(input.file)}\n`);
   const set = (d: PinnedDownload): string => {
     // A shell argument cannot hold a NUL; no URL this server makes holds a control character.
     if (/[\u0000-\u001f\u007f]/.test(d.url)) throw new Error('install command: a URL holds a control character');

@@ -68,7 +68,7 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
 
   return (
     <Section title="Add a device" testId="add-device">
-      <p className="muted">Create an install file, then run the Meshwork agent with it on the device. It connects to this server and joins {group.name}.</p>
+      <p className="muted">Create an install file: you get a one-line command that installs the Meshwork agent on a Linux device as a service, and the file itself. The agent connects to this server and joins {group.name}.</p>
       <form onSubmit={submit}>
         <label className="check">
           <input type="checkbox" checked={useToken} disabled={group.tokensOnly} onChange={(e) => setUseToken(e.target.checked)} />
