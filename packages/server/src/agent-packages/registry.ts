@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AgentPlatform } from '@meshwork/protocol';
+import { AGENT_PLATFORMS, type AgentPlatform } from '@meshwork/protocol';
 import { ApiError } from '../errors.js';
 import { MAX_LINK_TTL_MS, createLinkSigner } from './links.js';
 import { MANIFEST_FILE, parseManifest, type ManifestEntry } from './manifest.js';
@@ -151,7 +151,9 @@ async function readEntries(dir: string, hash: boolean, log: Logger): Promise<Ent
 /** Reads and checks the packages directory. Throws ManifestError on a malformed manifest. */
 export async function loadAgentPackages(opts: RegistryOptions): Promise<AgentPackages> {
   const dir = opts.dir ?? DEFAULT_AGENT_PACKAGES_DIR;
-  const entries = new Map((await readEntries(dir, opts.hashAtStart !== false, opts.log)).map((e) => [e.pkg.platform, e]));
+  const read = await readEntries(dir, opts.hashAtStart !== false, opts.log);
+  const order = (e: Entry): number => AGENT_PLATFORMS.indexOf(e.pkg.platform);
+  const entries = new Map(read.sort((a, b) => order(a) - order(b)).map((e) => [e.pkg.platform, e]));
   const signer = createLinkSigner(opts.linkKey);
   return {
     dir,
