@@ -27,12 +27,19 @@ const EXPIRY = [
 interface Made {
   file: InstallFile;
   command: InstallCommand | null;
+  /** Why there is no command (the server's words), when it said. */
+  commandProblem?: string;
 }
 
-/** The group-key file with its one-liner (none when the server has no agent packages: a conflict). */
+/** The group-key file with its one-liner (none, with the reason, when the server cannot make one). */
 async function withKeyCommand(file: InstallFile): Promise<Made> {
-  const command = await api.groups.installCommand({ id: file.groupId }).catch(() => null);
-  return { file, command };
+  try {
+    // Without packages the command endpoint answers a conflict; ask first rather than fail a request.
+    if ((await api.agent.packages()).length === 0) return { file, command: null };
+    return { file, command: await api.groups.installCommand({ id: file.groupId }) };
+  } catch (e) {
+    return { file, command: null, commandProblem: problemText(e) };
+  }
 }
 
 export function InstallPanel({ group }: { group: DeviceGroup }) {
@@ -88,7 +95,7 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
         <Button type="submit" variant="primary" disabled={make.isPending}>Create install file</Button>
       </form>
       <Notice>{make.error ? problemText(make.error) : null}</Notice>
-      {shown && <InstallResult file={shown.file} oneLiner={shown.command} />}
+      {shown && <InstallResult file={shown.file} oneLiner={shown.command} {...(shown.commandProblem ? { oneLinerProblem: shown.commandProblem } : {})} />}
       <EnrolmentTokensTable groupId={group.id} />
       <EnrolmentKeyPanel group={group} onInstallFile={(file) => void withKeyCommand(file).then(setRotated)} />
     </Section>
