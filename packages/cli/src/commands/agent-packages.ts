@@ -64,7 +64,9 @@ export const agentPackageCommands: CommandSpec[] = [
         id: group.id, ...(expiresInHours !== undefined ? { expiresInHours } : {}), ...(maxUses !== undefined ? { maxUses } : {}),
       });
       ctx.note(`created enrolment token ${created.token.id} for ${group.name}`);
-      if (!created.installCommand) throw new UsageError('the server has no agent packages (build them with npm run build:agents and restart it); use `group install-file --token` instead', 'group install-command');
+      if (!created.installCommand) {
+        throw new UsageError('the server made no install command: it has no agent packages (npm run build:agents, then restart it) or knows no URL of its own (start it once, or set --public-url); the token stays: `group install-file --token` hands out a file instead', 'group install-command');
+      }
       printCommand(ctx, created.installCommand);
     },
   },
