@@ -3,7 +3,7 @@
  * agent executables the server serves).
  */
 import { AGENT_PLATFORMS, type AgentPlatform, type InstallCommand } from '@meshwork/protocol';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { table, time } from '../output/table.js';
 import { resolveGroup } from '../resolve.js';
 import { flag, intOption, pos, str, type Ctx, type CommandSpec } from '../spec.js';
@@ -23,6 +23,8 @@ function printCommand(ctx: Ctx, c: InstallCommand): void {
   ctx.note(`run it as root on the device before ${time(c.expiresAt)} (its download links expire)`);
   ctx.print(c, () => c.command);
 }
+
+const NO_PACKAGES = 'the server has no agent packages: build them with npm run build:agents, then restart the server';
 
 const TOKEN_HELP = [
   'GROUP is a name or an id. The command downloads the agent from this server over a short-lived link, refuses',
@@ -60,12 +62,13 @@ export const agentPackageCommands: CommandSpec[] = [
         printCommand(ctx, await ctx.client.groups.installCommand({ id: group.id, ...(platform ? { platform } : {}), ...(tokenId !== undefined ? { tokenId } : {}) }));
         return;
       }
+      if ((await ctx.client.agent.packages()).length === 0) throw new CliError('no_agent_packages', NO_PACKAGES);
       const created = await ctx.client.groups.createEnrolmentToken({
         id: group.id, ...(expiresInHours !== undefined ? { expiresInHours } : {}), ...(maxUses !== undefined ? { maxUses } : {}),
       });
       ctx.note(`created enrolment token ${created.token.id} for ${group.name}`);
       if (!created.installCommand) {
-        throw new UsageError('the server made no install command: it has no agent packages (npm run build:agents, then restart it) or knows no URL of its own (start it once, or set --public-url); the token stays: `group install-file --token` hands out a file instead', 'group install-command');
+        throw new CliError('no_install_command', `the server made no install command (it knows no URL of its own: start it once, or set --public-url); revoke token ${created.token.id} in the web UI if it is not used`);
       }
       printCommand(ctx, created.installCommand);
     },
@@ -78,7 +81,7 @@ export const agentPackageCommands: CommandSpec[] = [
     async run(ctx) {
       const packages = await ctx.client.agent.packages();
       ctx.print(packages, () => (packages.length === 0
-        ? 'no agent packages (build them with npm run build:agents, then restart the server)'
+        ? NO_PACKAGES
         : table(['PLATFORM', 'VERSION', 'SIZE', 'SHA256'], packages.map((p) => [p.platform, p.version, String(p.size), p.sha256]))));
     },
   },
