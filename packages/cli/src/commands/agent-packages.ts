@@ -3,7 +3,7 @@
  * agent executables the server serves).
  */
 import { AGENT_PLATFORMS, type AgentPlatform, type InstallCommand } from '@meshwork/protocol';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { table, time } from '../output/table.js';
 import { resolveGroup } from '../resolve.js';
 import { flag, intOption, pos, str, type Ctx, type CommandSpec } from '../spec.js';
@@ -24,6 +24,8 @@ function printCommand(ctx: Ctx, c: InstallCommand): void {
   ctx.print(c, () => c.command);
 }
 
+const NO_PACKAGES = 'the server has no agent packages: build them with npm run build:agents, then restart the server';
+
 const TOKEN_HELP = [
   'GROUP is a name or an id. The command downloads the agent from this server over a short-lived link, refuses',
   "any other server key or file, writes the group's install file and installs the agent as a systemd service.",
@@ -31,6 +33,7 @@ const TOKEN_HELP = [
   "It holds the group's enrolment key (needs manageDevices). --token ID: the file of that enrolment token, without",
   'its secret (shown only once: it installs devices already enrolled). --new-token: create an enrolment token and',
   'put it in the command instead of the key (like `group install-file --token`).',
+  'Here --token is the enrolment token: in remote mode give the API token before the command, in MESHWORK_TOKEN or with --token-file.',
 ].join('\n');
 
 export const agentPackageCommands: CommandSpec[] = [
@@ -59,11 +62,14 @@ export const agentPackageCommands: CommandSpec[] = [
         printCommand(ctx, await ctx.client.groups.installCommand({ id: group.id, ...(platform ? { platform } : {}), ...(tokenId !== undefined ? { tokenId } : {}) }));
         return;
       }
+      if ((await ctx.client.agent.packages()).length === 0) throw new CliError('no_agent_packages', NO_PACKAGES);
       const created = await ctx.client.groups.createEnrolmentToken({
         id: group.id, ...(expiresInHours !== undefined ? { expiresInHours } : {}), ...(maxUses !== undefined ? { maxUses } : {}),
       });
       ctx.note(`created enrolment token ${created.token.id} for ${group.name}`);
-      if (!created.installCommand) throw new UsageError('the server has no agent packages (build them with npm run build:agents and restart it); use `group install-file --token` instead', 'group install-command');
+      if (!created.installCommand) {
+        throw new CliError('no_install_command', `the server made no install command (it knows no URL of its own: start it once, or set --public-url); revoke token ${created.token.id} in the web UI if it is not used`);
+      }
       printCommand(ctx, created.installCommand);
     },
   },
@@ -75,7 +81,7 @@ export const agentPackageCommands: CommandSpec[] = [
     async run(ctx) {
       const packages = await ctx.client.agent.packages();
       ctx.print(packages, () => (packages.length === 0
-        ? 'no agent packages (build them with npm run build:agents, then restart the server)'
+        ? NO_PACKAGES
         : table(['PLATFORM', 'VERSION', 'SIZE', 'SHA256'], packages.map((p) => [p.platform, p.version, String(p.size), p.sha256]))));
     },
   },

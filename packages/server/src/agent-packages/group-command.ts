@@ -43,12 +43,18 @@ export async function groupInstallCommand(
   return { command: installCommand({ file, downloads, serverPin }), expiresAt, platforms: packages, serverPin };
 }
 
-/** The install command of a freshly created enrolment token (its secret is in it), when the server has packages. */
+/** The install command of a freshly created enrolment token (its secret is in it), when one can be made. */
 export async function tokenInstallCommand(
   sys: Pick<System, 'agentPackages' | 'identity' | 'store' | 'config'>, file: InstallFile,
 ): Promise<{ installCommand?: InstallCommandView }> {
-  if (sys.agentPackages.list().length === 0) return {};
-  return { installCommand: installCommandView(await groupInstallCommand(sys, file, undefined)) };
+  try {
+    if (sys.agentPackages.list().length === 0) return {};
+    return { installCommand: installCommandView(await groupInstallCommand(sys, file, undefined)) };
+  } catch (e) {
+    // No command (e.g. no URL recorded yet) must not fail the token: the file is what it was made for.
+    if (e instanceof ApiError && e.code === 'conflict') return {};
+    throw e;
+  }
 }
 
 /** The API shape (InstallCommand in @meshwork/protocol). */

@@ -51,7 +51,8 @@ describe('install command', () => {
     writeFileSync(join(bin, 'curl'), CURL);
     writeFileSync(join(bin, 'uname'), '#!/bin/sh\nprintf "%s\\n" "$MW_MACHINE"\n');
     writeFileSync(join(bin, 'id'), '#!/bin/sh\necho "${MW_UID:-0}"\n');
-    for (const f of ['curl', 'uname', 'id']) chmodSync(join(bin, f), 0o755);
+    writeFileSync(join(bin, 'getconf'), '#!/bin/sh\necho "${MW_LONG_BIT:-64}"\n');
+    for (const f of ['curl', 'uname', 'id', 'getconf']) chmodSync(join(bin, f), 0o755);
     writeFileSync(join(root, 'agent'), AGENT);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -125,6 +126,9 @@ describe('install command', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(readFileSync(join(r.out, 'url'), 'utf8'), `https://h/${want}`, machine);
     }
+    const userland32 = run(cmd, { MW_MACHINE: 'aarch64', MW_LONG_BIT: '32' });
+    assert.equal(userland32.status, 0, userland32.stderr);
+    assert.equal(readFileSync(join(userland32.out, 'url'), 'utf8'), 'https://h/armv7l', 'a 64-bit kernel with a 32-bit userland gets armv7l');
     const r = run(cmd, { MW_MACHINE: 'mips64' });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /no agent for machine type mips64/);

@@ -57,7 +57,7 @@ function safe(v: string): string {
 export function installScript(input: InstallCommandInput): string {
   if (input.downloads.length === 0) throw new Error('install command: no packages');
   const pin = input.serverPin.replace(/^sha256\/\//, '');
-  const fileB64 = b64(`${JSON.stringify(input.file, null, 2)}\n`);
+  const fileB64 = b64(`${JSON.stringify(input.file)}\n`);
   const set = (d: PinnedDownload): string => {
     // A shell argument cannot hold a NUL; no URL this server makes holds a control character.
     if (/[\u0000-\u001f\u007f]/.test(d.url)) throw new Error('install command: a URL holds a control character');
@@ -66,7 +66,9 @@ export function installScript(input: InstallCommandInput): string {
   };
   const choose = input.downloads.length === 1 && input.downloads[0]
     ? `${set(input.downloads[0])};`
-    : `m="$(uname -m)"; case "$m" in ${input.downloads.map((d) => `${MACHINES[d.platform]}) ${set(d)};;`).join(' ')} ` +
+    : // A 64-bit kernel under a 32-bit userland (Raspberry Pi OS 32-bit on a Pi 4/5) says aarch64: ask libc.
+      'm="$(uname -m)"; if [ "$m" = aarch64 ] && [ "$(getconf LONG_BIT 2>/dev/null)" = 32 ]; then m=armv7l; fi; ' +
+      `case "$m" in ${input.downloads.map((d) => `${MACHINES[d.platform]}) ${set(d)};;`).join(' ')} ` +
       `*) echo "meshwork: this server has no agent for machine type $m" >&2; exit 1;; esac;`;
   const parts = [
     'set -eu;',

@@ -103,3 +103,21 @@ describe('agent-package registry', () => {
     rmSync(dir, { recursive: true });
   });
 });
+
+describe('agent-package registry under concurrent downloads', () => {
+  it('many downloads after a change share one check, and all get the right answer', async () => {
+    const dir = writeFakePackages([{ platform: 'linux-x64', content: randomBytes(2 * 1024 * 1024) }]);
+    const r = await registry(dir);
+    const path = join(dir, 'linux-x64/meshwork-agent');
+    utimesSync(path, new Date(), new Date(Date.now() + 10_000));
+    const ok = await Promise.all(Array.from({ length: 8 }, () => r.open('linux-x64')));
+    for (const o of ok) o.stream.destroy();
+    const bytes = readFileSync(path);
+    bytes[0] = (bytes[0] ?? 0) ^ 1;
+    writeFileSync(path, bytes);
+    const refused = await Promise.all(Array.from({ length: 8 }, () => codeOf(r.open('linux-x64'))));
+    assert.deepEqual(new Set(refused), new Set(['agent_package_changed']));
+    assert.equal(await codeOf(r.open('linux-x64')), 'agent_package_changed', 'still refused afterwards');
+    rmSync(dir, { recursive: true });
+  });
+});

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AgentPlatform } from '@meshwork/protocol';
+import { AGENT_PLATFORMS, type AgentPlatform } from '@meshwork/protocol';
 import { ApiError } from '../errors.js';
 import { MAX_LINK_TTL_MS, createLinkSigner } from './links.js';
 import { MANIFEST_FILE, parseManifest, type ManifestEntry } from './manifest.js';
@@ -79,7 +79,14 @@ export const DEFAULT_AGENT_PACKAGES_DIR = fileURLToPath(new URL('../../../../dis
 /** What must be unchanged for a download to skip re-hashing. */
 interface FileStamp { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }
 
-interface Entry { pkg: AgentPackage; path: string; stamp: FileStamp | null }
+interface Entry {
+  pkg: AgentPackage;
+  path: string;
+  /** The file as last hashed and found matching (null: not hashed yet). */
+  stamp: FileStamp | null;
+  /** A re-hash in progress (or found not matching), shared by the downloads that see the same stamp. */
+  checking?: { key: string; matches: Promise<boolean> };
+}
 
 const CHUNK = 1024 * 1024;
 
@@ -88,8 +95,7 @@ async function stampOf(fh: FileHandle): Promise<FileStamp & { isFile: boolean }>
   return { dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, isFile: s.isFile() };
 }
 
-const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
-  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+const stampKey = (s: FileStamp): string => `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 
 /** SHA-256 hex and length of an open file, read from its start. */
 async function hashOpenFile(fh: FileHandle): Promise<{ sha256: string; size: number }> {
@@ -151,7 +157,9 @@ async function readEntries(dir: string, hash: boolean, log: Logger): Promise<Ent
 /** Reads and checks the packages directory. Throws ManifestError on a malformed manifest. */
 export async function loadAgentPackages(opts: RegistryOptions): Promise<AgentPackages> {
   const dir = opts.dir ?? DEFAULT_AGENT_PACKAGES_DIR;
-  const entries = new Map((await readEntries(dir, opts.hashAtStart !== false, opts.log)).map((e) => [e.pkg.platform, e]));
+  const read = await readEntries(dir, opts.hashAtStart !== false, opts.log);
+  const order = (e: Entry): number => AGENT_PLATFORMS.indexOf(e.pkg.platform);
+  const entries = new Map(read.sort((a, b) => order(a) - order(b)).map((e) => [e.pkg.platform, e]));
   const signer = createLinkSigner(opts.linkKey);
   return {
     dir,
@@ -177,13 +185,22 @@ export async function loadAgentPackages(opts: RegistryOptions): Promise<AgentPac
       try {
         const { isFile, ...stamp } = await stampOf(fh);
         if (!isFile) throw new ApiError('agent_package_changed');
-        if (!e.stamp || !sameStamp(stamp, e.stamp)) {
-          const got = await hashOpenFile(fh);
-          if (got.size !== e.pkg.size || got.sha256 !== e.pkg.sha256) {
-            opts.log.error({ platform, path: e.path, recorded: e.pkg, file: got }, 'agent package changed since start; refused');
-            throw new ApiError('agent_package_changed');
+        const key = stampKey(stamp);
+        if (!e.stamp || stampKey(e.stamp) !== key) {
+          if (e.checking?.key !== key) {
+            const matches = hashOpenFile(fh).then((got) => {
+              const ok = got.size === e.pkg.size && got.sha256 === e.pkg.sha256;
+              if (ok) e.stamp = stamp;
+              else opts.log.error({ platform, path: e.path, recorded: e.pkg, file: got }, 'agent package changed since start; refused');
+              return ok;
+            });
+            e.checking = { key, matches };
+            // Kept after a mismatch (the same bad file is refused without hashing it again); dropped after a match
+            // (e.stamp now says it) or a read error (the next download tries again).
+            const drop = (): void => { if (e.checking?.key === key) e.checking = undefined; };
+            void matches.then((ok) => { if (ok) drop(); }, drop);
           }
-          e.stamp = stamp;
+          if (!(await e.checking.matches)) throw new ApiError('agent_package_changed');
         }
         return { pkg: { ...e.pkg }, stream: fh.createReadStream({ start: 0, end: e.pkg.size - 1 }) };
       } catch (err) {

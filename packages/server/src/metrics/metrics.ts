@@ -33,6 +33,7 @@ export const METRIC_HELP: Record<string, string> = {
   meshwork_relay_bytes_total: 'Bytes carried by relay sessions on this process, by direction.',
   meshwork_devices: 'Devices in the store.',
   meshwork_users: 'User accounts in the store.',
+  meshwork_agent_package_downloads_total: 'Agent executables sent, by platform and by what allowed it (login, link).',
 };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -27,12 +27,19 @@ const EXPIRY = [
 interface Made {
   file: InstallFile;
   command: InstallCommand | null;
+  /** Why there is no command (the server's words), when it said. */
+  commandProblem?: string;
 }
 
-/** The group-key file with its one-liner (none when the server has no agent packages: a conflict). */
+/** The group-key file with its one-liner (none, with the reason, when the server cannot make one). */
 async function withKeyCommand(file: InstallFile): Promise<Made> {
-  const command = await api.groups.installCommand({ id: file.groupId }).catch(() => null);
-  return { file, command };
+  try {
+    // Without packages the command endpoint answers a conflict; ask first rather than fail a request.
+    if ((await api.agent.packages()).length === 0) return { file, command: null };
+    return { file, command: await api.groups.installCommand({ id: file.groupId }) };
+  } catch (e) {
+    return { file, command: null, commandProblem: problemText(e) };
+  }
 }
 
 export function InstallPanel({ group }: { group: DeviceGroup }) {
@@ -68,7 +75,7 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
 
   return (
     <Section title="Add a device" testId="add-device">
-      <p className="muted">Create an install file, then run the Meshwork agent with it on the device. It connects to this server and joins {group.name}.</p>
+      <p className="muted">Create an install file: you get a one-line command that installs the Meshwork agent on a Linux device as a service, and the file itself. The agent connects to this server and joins {group.name}.</p>
       <form onSubmit={submit}>
         <label className="check">
           <input type="checkbox" checked={useToken} disabled={group.tokensOnly} onChange={(e) => setUseToken(e.target.checked)} />
@@ -88,7 +95,7 @@ export function InstallPanel({ group }: { group: DeviceGroup }) {
         <Button type="submit" variant="primary" disabled={make.isPending}>Create install file</Button>
       </form>
       <Notice>{make.error ? problemText(make.error) : null}</Notice>
-      {shown && <InstallResult file={shown.file} oneLiner={shown.command} />}
+      {shown && <InstallResult file={shown.file} oneLiner={shown.command} {...(shown.commandProblem ? { oneLinerProblem: shown.commandProblem } : {})} />}
       <EnrolmentTokensTable groupId={group.id} />
       <EnrolmentKeyPanel group={group} onInstallFile={(file) => void withKeyCommand(file).then(setRotated)} />
     </Section>

@@ -28,7 +28,7 @@ function OneLiner({ c }: { c: InstallCommand }) {
   );
 }
 
-export function InstallResult({ file, oneLiner }: { file: InstallFile; oneLiner?: InstallCommand | null }) {
+export function InstallResult({ file, oneLiner, oneLinerProblem }: { file: InstallFile; oneLiner?: InstallCommand | null; oneLinerProblem?: string }) {
   const url = useDownloadUrl(installJson(file));
   const command = installCommand(file);
   return (
@@ -38,7 +38,10 @@ export function InstallResult({ file, oneLiner }: { file: InstallFile; oneLiner?
         : <p>This holds the group enrolment key: anyone holding it can add devices to this group until the key is rotated. Keep it private.</p>}
       {oneLiner
         ? <OneLiner c={oneLiner} />
-        : <p className="muted" data-testid="install-one-liner-missing">This server has no agent executables to hand out (build them with <code>npm run build:agents</code> and restart it): use the install file with an agent already on the device.</p>}
+        : <p className="muted" data-testid="install-one-liner-missing">
+            {oneLinerProblem ?? <>This server has no agent executables to hand out (build them with <code>npm run build:agents</code> and restart it).</>}
+            {' '}Use the install file with an agent already on the device.
+          </p>}
       <p>Or, with the agent already on the device:</p>
       <p>
         {url && <a className="btn btn-primary" href={url} download={INSTALL_FILE_NAME}>Download install file</a>}
