@@ -290,3 +290,37 @@ describe('agent self-update (server): an offer without an answer', () => {
     }
   });
 });
+
+describe('agent self-update (server): two endpoints on one bus, as two workers', () => {
+  it('a retry reaches the endpoint that holds the device; each endpoint paces its own offers', async () => {
+    const dir = writeFakePackages([{ platform: 'linux-arm64', version: '0.2.0' }]);
+    const t = await testSystem({ agentPackagesDir: dir });
+    const one = await startAgentServer(t.sys, { updateGraceMs: 0, updateConcurrency: 1 });
+    const two = await startAgentServer(t.sys, { updateGraceMs: 0, updateConcurrency: 1, clearStalePresence: false });
+    const admin = await addUser(t.sys, 'admin');
+    const group = await addGroup(t.sys, 'Fleet', [{ subjectId: admin.id, rights: GROUP_FULL }]);
+    const socks: AgentSocket[] = [];
+    const info = testInfo({ enrolmentKey: testEnrolmentKey(group.id), agentVersion: '0.1.0', arch: 'arm64', capabilities: ['self-update'] });
+    try {
+      const key = await newAgentKey();
+      const a = await handshake(two.base, key, info);
+      socks.push(a.sock);
+      await eventually(() => updatesIn(a.sock).length === 1, 'the first offer');
+      a.sock.send(status('0.2.0', 'failed', 'disk full'));
+      await eventually(async () => (await t.sys.store.getAgentUpdate(key.deviceId))?.state === 'failed', 'failed');
+      // Another device on the other endpoint: its own slot (one each).
+      const b = await handshake(one.base, await newAgentKey(), info);
+      socks.push(b.sock);
+      await eventually(() => updatesIn(b.sock).length === 1, 'an offer on the other endpoint');
+      await call(t.sys, 'devices.retryAgentUpdate', principalOf(admin), { params: { id: key.deviceId } });
+      await eventually(() => updatesIn(a.sock).length === 2, 'the offer again, from the endpoint holding the device');
+      assert.equal(updatesIn(b.sock).length, 1);
+    } finally {
+      for (const s of socks) s.ws.terminate();
+      await one.close();
+      await two.close();
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
