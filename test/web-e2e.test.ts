@@ -272,6 +272,32 @@ describe('web UI end to end in Chromium (real server, real agent)', () => {
     });
   });
 
+  test('agent updates: the group page sets the policy; the device page shows the agent version', async () => {
+    needDevice();
+    await withPage(browser, shots, 'agent-updates', asAdmin(), async ({ page }) => {
+      await page.goto(`${server.url}/groups/${groupId}`);
+      const panel = page.getByTestId('agent-updates');
+      const policy = panel.getByTestId('agent-update-policy');
+      assert.equal(await policy.inputValue(), 'all', 'the default policy');
+      await policy.selectOption('canary');
+      await panel.getByText('Agent updates: Canary: update first.', { exact: true }).waitFor();
+      await page.reload();
+      assert.equal(await page.getByTestId('agent-update-policy').inputValue(), 'canary');
+      // The enrolled agent's version, noted at its handshake (a checkout agent does not self-update).
+      await panel.getByTestId('agent-update-row').first().waitFor();
+      await panel.scrollIntoViewIfNeeded();
+      await shots.take(page, 'group-agent-updates');
+      await page.goto(`${server.url}/devices/${deviceId}`);
+      const agentPanel = page.getByTestId('agent-update');
+      await agentPanel.getByText('Version', { exact: true }).waitFor();
+      const text = (await agentPanel.textContent()) ?? '';
+      assert.match(text, /Version\s*\d+\.\d+\.\d+/, text);
+      await page.goto(`${server.url}/groups/${groupId}`);
+      await page.getByTestId('agent-update-policy').selectOption('all');
+      await page.getByText('Agent updates: Update after the canary groups (default).', { exact: true }).waitFor();
+    });
+  });
+
   test('files: upload through the Files tab, download it back, the same SHA-256', async () => {
     needDevice();
     const name = 'upload-é.bin';

@@ -138,3 +138,19 @@ export function typeChecks(): void {
   void c.call('users.list');
   void c.devices.list();
 }
+
+test('a binary endpoint answers bytes; its errors are still {code, message}', async () => {
+  const seen: Seen[] = [];
+  const bytes = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0]);
+  const ok: FetchLike = async (url, init) => {
+    seen.push({ url, init });
+    return { status: 200, ok: true, headers: { get: () => null }, text: async () => 'not read', arrayBuffer: async () => bytes.buffer.slice(0) };
+  };
+  const c = createClient({ baseUrl: 'https://h', fetch: ok });
+  const got = await c.agent.download({ platform: 'linux-arm64', link: 'linux-arm64.1.x' });
+  assert.deepEqual([...got], [...bytes]);
+  assert.equal(seen[0]?.url, 'https://h/api/v1/agent/packages/linux-arm64?link=linux-arm64.1.x');
+  assert.equal(seen[0]?.init.headers.accept, 'application/octet-stream, application/json');
+  const refused = createClient({ baseUrl: 'https://h', fetch: fake(403, { code: 'link_invalid', message: 'The download link is invalid or has expired.' }) });
+  await assert.rejects(refused.agent.download({ platform: 'linux-x64' }), (e: unknown) => e instanceof ApiClientError && e.code === 'link_invalid' && e.status === 403);
+});

@@ -49,8 +49,10 @@ export function createClient(opts: ClientOptions): Client {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(parts.body ?? {});
     }
+    if (def.binary) headers.accept = `${def.binary}, application/json`;
     let res;
     let text: string;
+    let bytes: Uint8Array | undefined;
     try {
       if (def.method !== 'GET') opts.prefetched?.clear();
       const early = def.method === 'GET' && !opts.token ? opts.prefetched?.take(url) : undefined;
@@ -61,10 +63,17 @@ export function createClient(opts: ClientOptions): Client {
         ...(opts.credentials ? { credentials: opts.credentials } : {}),
         ...(callOpts?.signal ? { signal: callOpts.signal } : {}),
       }));
-      text = await res.text();
+      if (def.binary && res.ok) {
+        if (!res.arrayBuffer) throw new Error('this fetch cannot read binary answers');
+        bytes = new Uint8Array(await res.arrayBuffer());
+        text = '';
+      } else {
+        text = await res.text();
+      }
     } catch (e) {
       throw new ApiClientError(0, 'network_error', `${def.method} ${url}: ${describeThrown(e)}`, undefined, { cause: e });
     }
+    if (bytes) return bytes;
     const json = parseJson(text);
     if (!res.ok) {
       throw errorFromBody(res.status, json) ?? new ApiClientError(res.status, 'bad_response', `HTTP ${res.status} without an error body from ${def.method} ${def.path}`);

@@ -39,6 +39,8 @@ export interface FetchResponse {
   readonly ok: boolean;
   readonly headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /** Needed only for downloads (endpoints the table marks `binary`). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 
 export interface FetchInit {

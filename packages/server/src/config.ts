@@ -5,10 +5,14 @@
  * MESHWORK_DATA, MESHWORK_NAMES (comma list), MESHWORK_PUBLIC_URLS, MESHWORK_METRICS_PORT,
  * MESHWORK_TLS_CERT, MESHWORK_TLS_KEY, MESHWORK_LOG_LEVEL. Also --log-level, and --workers N
  * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts), and
- * --web-root DIR (MESHWORK_WEB_ROOT; default: the @meshwork/web package's dist/). The config file may also
+ * --web-root DIR (MESHWORK_WEB_ROOT; default: the @meshwork/web package's dist/), and --agent-packages DIR
+ * (MESHWORK_AGENT_PACKAGES, config key agentPackagesDir; default: dist/agent-packages at the repository
+ * root, where `npm run build:agents` writes). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
- * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...) and the
- * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...).
+ * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...), the
+ * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...) and the pacing of
+ * agent self-updates (agentUpdateConcurrency: offers in flight per worker, default 16;
+ * agentUpdateTimeoutMs: how long one counts without an answer, default 10 min).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,6 +37,8 @@ export interface ServerConfig {
   workers: number;
   /** The built web UI (index.html + assets/); null = the @meshwork/web package's dist/. */
   webRoot: string | null;
+  /** Agent executables to serve (manifest.json + files, agent-packages/); null = <repo>/dist/agent-packages. */
+  agentPackagesDir: string | null;
   /** Login throttling: failures allowed per network within the window. */
   loginMaxFailures: number;
   loginWindowMs: number;
@@ -62,6 +68,10 @@ export interface ServerConfig {
   agentMaxHeld: number;
   /** SHA-384 hex of TLS leaf certificates served in front of this server (TLS-offloading proxies). */
   agentTlsCertHashes: string[];
+  /** Agent self-update (domain/updates; config file only): offers in flight per worker at once … */
+  agentUpdateConcurrency: number;
+  /** … each counted until its agent reports `restarting` or an end, disconnects, or this long passes. */
+  agentUpdateTimeoutMs: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -76,6 +86,7 @@ export const DEFAULTS: ServerConfig = {
   logLevel: 'info',
   workers: 1,
   webRoot: null,
+  agentPackagesDir: null,
   loginMaxFailures: 10,
   loginWindowMs: 10 * 60_000,
   sessionIdleMs: 12 * 3600_000,
@@ -98,6 +109,8 @@ export const DEFAULTS: ServerConfig = {
   agentHoldMs: 60_000,
   agentMaxHeld: 1_000,
   agentTlsCertHashes: [],
+  agentUpdateConcurrency: 16,
+  agentUpdateTimeoutMs: 10 * 60_000,
 };
 
 export class ConfigError extends Error {}
@@ -140,6 +153,7 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
       'log-level': { type: 'string' },
       workers: { type: 'string' },
       'web-root': { type: 'string' },
+      'agent-packages': { type: 'string' },
     },
   });
   const dataDir = resolve(values.data ?? env.MESHWORK_DATA ?? DEFAULTS.dataDir);
@@ -157,6 +171,8 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   cfg.workers = workerCount(pick<string | number>(values.workers, env.MESHWORK_WORKERS, cfg.workers));
   cfg.webRoot = pick(values['web-root'], env.MESHWORK_WEB_ROOT, cfg.webRoot);
   if (cfg.webRoot !== null) cfg.webRoot = resolve(cfg.webRoot);
+  cfg.agentPackagesDir = pick(values['agent-packages'], env.MESHWORK_AGENT_PACKAGES, cfg.agentPackagesDir);
+  if (cfg.agentPackagesDir !== null) cfg.agentPackagesDir = resolve(cfg.agentPackagesDir);
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert !== null) cfg.tlsCert = resolve(cfg.tlsCert);
   if (cfg.tlsKey !== null) cfg.tlsKey = resolve(cfg.tlsKey);
@@ -190,6 +206,7 @@ const AGENT_NUMBER_KEYS = [
   'agentHandshakeRate', 'agentHandshakeBurst', 'agentMaxPendingHandshakes', 'agentHandshakeTimeoutMs',
   'agentPingIntervalMs', 'agentIdleTimeoutMs', 'agentHoldMs', 'agentMaxHeld', 'agentHelloTimeoutMs',
   'acceptClientHelloTimeoutMs', 'acceptMaxPendingPerAddress', 'acceptMaxPendingPerNetwork',
+  'agentUpdateConcurrency', 'agentUpdateTimeoutMs',
 ] as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -197,7 +214,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Keys a config file may set, with the JSON type each must have. */
 const FILE_KEYS: Record<string, 'string' | 'number' | 'string[]' | 'string|null'> = {
   host: 'string', port: 'number', names: 'string[]', publicUrls: 'string[]', metricsPort: 'number',
-  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', workers: 'number', webRoot: 'string|null', loginMaxFailures: 'number',
+  tlsCert: 'string|null', tlsKey: 'string|null', logLevel: 'string', workers: 'number', webRoot: 'string|null', agentPackagesDir: 'string|null', loginMaxFailures: 'number',
   loginWindowMs: 'number', sessionIdleMs: 'number', sessionMaxMs: 'number', eventTtlMs: 'number',
   ...Object.fromEntries(AGENT_NUMBER_KEYS.map((k) => [k, 'number' as const])),
   agentTlsCertHashes: 'string[]',

@@ -66,7 +66,8 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   const primary = worker === null && config.workers > 1 ? new ClusterPrimary(config, argv) : null;
   let sys: System;
   try {
-    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus, ...(worker ? { workerSlot: worker.slot } : {}) });
+    // The primary serves no HTTP: it takes the agent-package manifest as it is (each worker hashes the files).
+    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus, ...(worker ? { workerSlot: worker.slot } : {}), hashAgentPackages: primary === null });
   } catch (e) {
     throw new StartError(startFailure(e, config.dataDir));
   }

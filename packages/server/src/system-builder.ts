@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { openSqliteStore } from '@meshwork/store-sqlite';
 import { createAuthz } from './authz/authz.js';
+import { linkKeyFrom } from './agent-packages/links.js';
+import { loadAgentPackages } from './agent-packages/registry.js';
 import { InProcessBus, type Bus } from './bus/bus.js';
 import type { ServerConfig } from './config.js';
 import { createEventService } from './domain/events/service.js';
@@ -25,6 +27,8 @@ export interface BuildOptions {
   bus?: Bus;
   /** A cluster worker's slot (1..N): the first character of the relay secrets it issues. */
   workerSlot?: number;
+  /** false: trust the agent-package manifest without hashing the files (the CLI's local mode). */
+  hashAgentPackages?: boolean;
 }
 
 export const DB_FILE = 'meshwork.db';
@@ -50,6 +54,9 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
   const bus = opts.bus ?? new InProcessBus(`${hostname()}-${process.pid}`);
   const now = (): number => Date.now();
   const events = createEventService(store, bus, now, config.eventTtlMs);
+  const agentPackages = await loadAgentPackages({
+    dir: config.agentPackagesDir, linkKey: linkKeyFrom(identity.agentSigningKey), now, log, hashAtStart: opts.hashAgentPackages !== false,
+  });
   return {
     config,
     log,
@@ -60,6 +67,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
     events,
     relay: new InProcessRelaySessions(undefined, opts.workerSlot ?? 0),
     commands: createCommandService({ bus, log, store, events, now }),
+    agentPackages,
     metrics: createMetrics(),
     now,
   };

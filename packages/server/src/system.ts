@@ -11,6 +11,7 @@ import type { Bus } from './bus/bus.js';
 import type { RelaySessions } from './domain/relay/registry.js';
 import type { CommandService } from './domain/commands/service.js';
 import type { PrincipalRights } from './authz/principal.js';
+import type { AgentPackages } from './agent-packages/registry.js';
 
 /** Who is making a request. `local` is the CLI working directly on a data dir (filesystem trust). */
 export interface Principal {
@@ -84,6 +85,8 @@ export interface System {
   relay: RelaySessions;
   /** Recent runs and request/answer with agents: commands, power, Wake-on-LAN (domain/commands). */
   commands: CommandService;
+  /** Agent executables served to installers and for self-update, with their download links (agent-packages/). */
+  agentPackages: AgentPackages;
   /** Counters exposed on /metrics. */
   metrics: Metrics;
   /** Clock in epoch ms; replaceable in tests. */

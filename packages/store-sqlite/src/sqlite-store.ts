@@ -16,6 +16,7 @@ import { deviceSoftwareMethods } from './device-software.js';
 import { writeMethods } from './writes.js';
 import { passkeyMethods } from './passkeys.js';
 import { revocationMethods } from './revocations.js';
+import { agentUpdateMethods } from './agent-updates.js';
 
 export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
@@ -56,5 +57,6 @@ export async function openSqliteStore(file: string): Promise<SqliteStore> {
     ...writeMethods(db),
     ...passkeyMethods(db),
     ...revocationMethods(db),
+    ...agentUpdateMethods(db),
   };
 }

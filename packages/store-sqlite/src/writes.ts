@@ -11,6 +11,7 @@ import { DEVICE, UPSERT_DEVICE } from './devices.js';
 import { EVENT, TIMELINE } from './events.js';
 import { guard, toStoreError } from './errors.js';
 import { PRESENCE, UPSERT_PRESENCE } from './presence.js';
+import { UPDATE, UPSERT_UPDATE } from './agent-updates.js';
 
 const INSERT_EVENT = insertSql('events', EVENT);
 const INSERT_TIMELINE = insertSql('timeline', TIMELINE);
@@ -38,6 +39,9 @@ function apply(db: Db, w: StoreWrite): boolean {
       for (const subject of new Set(w.event.visibleTo)) {
         db.run('INSERT INTO event_visibility (event_id, subject_id) VALUES (?, ?)', w.event.id, subject);
       }
+      return true;
+    case 'setAgentUpdate':
+      db.run(UPSERT_UPDATE, toParams(UPDATE, w.update));
       return true;
   }
 }

@@ -44,6 +44,7 @@ import { writeCases } from './testing/contract/writes.js';
 import { passkeyCases } from './testing/contract/passkeys.js';
 import { revocationCases } from './testing/contract/revocations.js';
 import { secondFactorCases } from './testing/contract/second-factor.js';
+import { agentUpdateCases } from './testing/contract/agent-updates.js';
 
 export interface OpenedStore {
   store: Store;
@@ -70,7 +71,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     for (const cases of [
       settingsCases, userCases, userGroupCases, deviceGroupCases, rightsLinkCases, deviceCases, devicesVersionCases,
       sessionCases, apiTokenCases, loginFailureCases, eventCases, timelineCases, enrolmentCases,
-      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases, revocationCases, secondFactorCases,
+      presenceCases, cascadeCases, deviceSoftwareCases, writeCases, passkeyCases, revocationCases, secondFactorCases, agentUpdateCases,
     ]) {
       cases(ctx);
     }

@@ -157,3 +157,32 @@ export interface DeviceSoftwareRecord {
   hash: string;
   updatedAt: number;
 }
+
+/** Whether a device group's agents update themselves (2026-12-08). A group with no setting is `all`. */
+export type AgentUpdatePolicy = 'off' | 'all' | 'canary';
+
+/** One device's agent self-update: the version it runs and where its latest update stands. */
+export interface AgentUpdateRecord {
+  deviceId: string;
+  /** The agent version the device last connected with (or reported `updated` to). */
+  version: string | null;
+  /** The package platform it runs on (linux-x64, …); null when no package is built for it. */
+  platform: string | null;
+  /** The version of the latest offer or status; null when none was ever offered. */
+  target: string | null;
+  /** `offered`, or the state of the latest updateStatus; null when none was ever offered. */
+  state: string | null;
+  /** Why, for `failed` and `rolled-back`. */
+  error: string | null;
+  /** When the row last changed. */
+  at: number;
+}
+
+/** How an update to one version ended on one device: decides canary release and re-offers. */
+export interface AgentUpdateOutcomeRecord {
+  deviceId: string;
+  version: string;
+  outcome: 'updated' | 'failed' | 'rolled-back';
+  error: string | null;
+  at: number;
+}

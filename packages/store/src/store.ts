@@ -6,7 +6,7 @@
  * - `create*` of an existing unique key throws StoreError('conflict').
  * - `get*` returns null when missing; `update*`/`delete*` return false when nothing matched.
  * - Deleting a device group deletes its devices, rights links, enrolment tokens, enrolment key and
- *   timelines (not the revocations of its devices).
+ *   timelines, agent update policy (not the revocations of its devices).
  * - Deleting a user deletes its sessions, API tokens, rights links and user-group memberships,
  *   passkeys and auth challenges.
  * - A committed write survives a crash of the process (kill -9) once the promise resolved.
@@ -16,6 +16,7 @@ import type {
   RightsLinkRecord, SessionRecord, TimelineRecord, UserGroupRecord, UserRecord,
 } from './records.js';
 import type { DeviceSoftwareRecord, DeviceSummary } from './records.js';
+import type { AgentUpdateOutcomeRecord, AgentUpdatePolicy, AgentUpdateRecord } from './records.js';
 import type { StoreWrite, StoreWriteResult } from './writes.js';
 
 export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
@@ -221,6 +222,26 @@ export interface Store {
   getDeviceSoftware(deviceId: string): Promise<DeviceSoftwareRecord | null>;
   /** Only the hash of the stored report (what an agent is told on connect), without the packages. */
   getDeviceSoftwareHash(deviceId: string): Promise<string | null>;
+
+  // agent self-update (2026-12-08): group policy, per-device state, outcomes per version
+  /** The group's policy; `all` when none was set (or the group is missing). */
+  getAgentUpdatePolicy(groupId: string): Promise<AgentUpdatePolicy>;
+  /** Sets the group's policy; a missing group throws StoreError('not_found'). Goes with the group. */
+  setAgentUpdatePolicy(groupId: string, policy: AgentUpdatePolicy): Promise<void>;
+  /** Ids of the groups whose policy is `policy` (`all` lists only groups where it was set explicitly). */
+  listGroupsWithAgentUpdatePolicy(policy: AgentUpdatePolicy): Promise<string[]>;
+  /** Replaces the device's row; a missing device throws StoreError('not_found'). Goes with the device. */
+  setAgentUpdate(r: AgentUpdateRecord): Promise<void>;
+  getAgentUpdate(deviceId: string): Promise<AgentUpdateRecord | null>;
+  /** Rows of devices in these groups (all rows when omitted). No defined order. */
+  listAgentUpdates(groupIds?: string[]): Promise<AgentUpdateRecord[]>;
+  /** Records (or replaces) how the update to `version` ended on the device; not_found for a missing device. */
+  setAgentUpdateOutcome(o: AgentUpdateOutcomeRecord): Promise<void>;
+  listAgentUpdateOutcomes(deviceId: string): Promise<AgentUpdateOutcomeRecord[]>;
+  /** Deletes the device's outcomes of these kinds (a retry forgets failures); returns how many. */
+  deleteAgentUpdateOutcomes(deviceId: string, outcomes: ReadonlyArray<AgentUpdateOutcomeRecord['outcome']>): Promise<number>;
+  /** For the devices now in these groups: how many have each outcome for `version`. */
+  countAgentUpdateOutcomes(version: string, groupIds: string[]): Promise<Record<AgentUpdateOutcomeRecord['outcome'], number>>;
 
   /** Applies the writes in order in one transaction (writes.ts); one result per write. */
   applyWrites(writes: readonly StoreWrite[]): Promise<StoreWriteResult[]>;

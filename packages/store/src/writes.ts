@@ -3,7 +3,7 @@
  * burst of agent handshakes costs one disk sync instead of one per row. A write that fails fails
  * alone (its result says why); the others still commit.
  */
-import type { DeviceRecord, EventRecord, PresenceRecord, TimelineRecord } from './records.js';
+import type { AgentUpdateRecord, DeviceRecord, EventRecord, PresenceRecord, TimelineRecord } from './records.js';
 import type { StoreError } from './store.js';
 
 export type StoreWrite = (
@@ -15,6 +15,8 @@ export type StoreWrite = (
   | { kind: 'clearPresence'; deviceId: string; connectionId: string }
   | { kind: 'addTimeline'; entry: TimelineRecord }
   | { kind: 'addEvent'; event: EventRecord }
+  /** As setAgentUpdate (2026-12-08: the version an agent connected with, noted at its handshake). */
+  | { kind: 'setAgentUpdate'; update: AgentUpdateRecord }
 ) & {
   /** Index (in the same call) of an earlier write that must have been `ok`; otherwise `skipped`. */
   requires?: number;

@@ -1,6 +1,6 @@
-/** `group add|list|install-file|rotate-key|tokens-only|grant`: device groups, their install files, enrolment keys and rights. */
+/** `group add|list|install-file|edit|rotate-key|tokens-only|grant`: device groups, their install files, enrolment keys and rights. */
 import { writeFile } from 'node:fs/promises';
-import { GROUP_RIGHT_NAMES, type DeviceGroup, type InstallFile } from '@meshwork/protocol';
+import { AGENT_UPDATE_POLICIES, GROUP_RIGHT_NAMES, type AgentUpdatePolicy, type DeviceGroup, type InstallFile } from '@meshwork/protocol';
 import { UsageError } from '../errors.js';
 import { jsonText } from '../output/printable.js';
 import { list, table, time } from '../output/table.js';
@@ -94,6 +94,37 @@ export const groupCommands: CommandSpec[] = [
         file = await ctx.client.groups.installFile({ id: group.id });
       }
       await printInstallFile(ctx, file, str(input, 'out'));
+    },
+  },
+  {
+    name: 'group edit',
+    args: ['GROUP'],
+    summary: "Rename or describe a device group, or set whether its agents update themselves",
+    details: '--agent-updates: off (never), canary (as soon as the server has another version), all (the default: once a canary ' +
+      'group proved the version — one of its devices updated and none failed or rolled back — or at once without canary devices). Needs editGroup.',
+    options: {
+      name: { type: 'string', value: 'N', help: 'the new name' },
+      description: { type: 'string', value: 'D', help: 'the new description' },
+      'agent-updates': { type: 'string', value: 'off|all|canary', help: 'self-update policy of its agents' },
+    },
+    async run(ctx, input) {
+      const group = await resolveGroup(ctx.client, pos(input, 0));
+      const name = str(input, 'name');
+      const description = str(input, 'description');
+      const policy = str(input, 'agent-updates');
+      if (policy !== undefined && !(AGENT_UPDATE_POLICIES as readonly string[]).includes(policy)) {
+        throw new UsageError(`--agent-updates must be one of ${AGENT_UPDATE_POLICIES.join(', ')}`, 'group edit');
+      }
+      if (name === undefined && description === undefined && policy === undefined) {
+        throw new UsageError('give --name, --description or --agent-updates', 'group edit');
+      }
+      const g = await ctx.client.groups.update({
+        id: group.id,
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(policy !== undefined ? { agentUpdates: policy as AgentUpdatePolicy } : {}),
+      });
+      ctx.print(g, () => `saved device group ${g.name}${g.agentUpdates !== undefined ? ` (agent updates: ${g.agentUpdates})` : ''}`);
     },
   },
   {

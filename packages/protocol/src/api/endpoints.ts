@@ -5,9 +5,12 @@
  */
 import { z } from 'zod';
 import * as m from './models.js';
+import { AgentUpdatePolicy, AgentUpdateView } from './agent-updates.js';
 import { CreateRelaySession, RelaySessionInfo } from '../relay/session.js';
 import * as cmd from '../commands/api.js';
 import { CommandId } from '../commands/frames.js';
+import { AgentPlatform } from '../session/index.js';
+import { AgentPackageInfo, InstallCommand } from './agent-packages.js';
 import { DEVICE_LIST_HEAD, parseDeviceList, type ParseResult } from './device-list.js';
 
 export type Auth = 'none' | 'user';
@@ -21,6 +24,11 @@ export interface EndpointDef {
   query?: z.ZodType;
   body?: z.ZodType;
   response: z.ZodType;
+  /**
+   * A download: the answer is bytes of this content type (response: Uint8Array), not JSON. Errors
+   * are JSON as everywhere.
+   */
+  binary?: string;
   /**
    * For answers large enough for it to matter: a parser with the same verdict and output as
    * `response.safeParse`, which the client and the server use in its place (device-list.ts).
@@ -154,8 +162,8 @@ export const endpoints = {
   }),
   'groups.get': def({ method: 'GET', path: '/api/v1/groups/:id', summary: 'One device group', auth: 'user', params: GroupParam, response: m.DeviceGroup }),
   'groups.update': def({
-    method: 'PATCH', path: '/api/v1/groups/:id', summary: 'Rename or describe a device group', auth: 'user', params: GroupParam,
-    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional() }).strict(), response: m.DeviceGroup,
+    method: 'PATCH', path: '/api/v1/groups/:id', summary: "Rename or describe a device group, or set its agents' self-update policy", auth: 'user', params: GroupParam,
+    body: z.object({ name: m.DisplayNameInput.optional(), description: m.MultilineText(1024).optional(), agentUpdates: AgentUpdatePolicy.optional() }).strict(), response: m.DeviceGroup,
   }),
   'groups.delete': def({ method: 'DELETE', path: '/api/v1/groups/:id', summary: 'Delete a device group and its devices', auth: 'user', params: GroupParam, response: Ok }),
   'groups.setRights': def({
@@ -171,6 +179,10 @@ export const endpoints = {
     method: 'GET', path: '/api/v1/groups/:id/install-file', summary: "The agent install file of a group, with the group's enrolment key (manageDevices; conflict when the group enrols by tokens only). With tokenId: that token's file without any secret (a token is shown once, at creation)", auth: 'user', params: GroupParam,
     query: z.object({ tokenId: m.RecordId.optional() }).strict(), response: m.InstallFile,
   }),
+  'groups.installCommand': def({
+    method: 'GET', path: '/api/v1/groups/:id/install-command', summary: "A one-line install command for a Linux root shell: downloads the agent over a short-lived link pinned to this server's certificate and the package SHA-256, writes the group's install file and installs the agent as a service (same right and tokenId rule as the install file). Without platform: one pinned package per platform, chosen by uname -m", auth: 'user', params: GroupParam,
+    query: z.object({ platform: AgentPlatform.optional(), tokenId: m.RecordId.optional() }).strict(), response: InstallCommand,
+  }),
   'groups.listEnrolmentTokens': def({
     method: 'GET', path: '/api/v1/groups/:id/enrolment-tokens', summary: 'Enrolment tokens of a group', auth: 'user', params: GroupParam,
     response: z.array(m.EnrolmentToken),
@@ -178,7 +190,8 @@ export const endpoints = {
   'groups.createEnrolmentToken': def({
     method: 'POST', path: '/api/v1/groups/:id/enrolment-tokens', summary: 'Create an enrolment token (secret shown once, inside an install file)', auth: 'user', params: GroupParam,
     body: z.object({ expiresInHours: z.number().int().min(1).max(24 * 365).optional(), maxUses: z.number().int().min(1).max(1_000_000).optional() }).strict(),
-    response: z.object({ token: m.EnrolmentToken, installFile: m.InstallFile }),
+    // installCommand: the one-line install with this token (shown once, like the file); absent when the server has no agent packages.
+    response: z.object({ token: m.EnrolmentToken, installFile: m.InstallFile, installCommand: InstallCommand.optional() }),
   }),
   'groups.revokeEnrolmentToken': def({
     method: 'DELETE', path: '/api/v1/groups/:id/enrolment-tokens/:tokenId', summary: 'Revoke an enrolment token', auth: 'user',
@@ -192,6 +205,17 @@ export const endpoints = {
   'groups.removeEnrolmentKey': def({
     method: 'DELETE', path: '/api/v1/groups/:id/enrolment-key', summary: "Remove the group's enrolment key: new devices join only with enrolment tokens ('tokens only')", auth: 'user', params: GroupParam,
     response: m.DeviceGroup,
+  }),
+
+  // ---- agent packages ----
+  'agent.packages': def({
+    method: 'GET', path: '/api/v1/agent/packages', summary: 'The agent executables this server serves (any logged-in user)', auth: 'user',
+    response: z.array(AgentPackageInfo),
+  }),
+  'agent.download': def({
+    method: 'GET', path: '/api/v1/agent/packages/:platform', summary: "Download an agent executable: logged in, or with a short-lived download link (?link=, from an install command or an update offer). Refused with agent_package_changed when the file no longer matches the hash recorded at start", auth: 'none',
+    params: z.object({ platform: AgentPlatform }), query: z.object({ link: z.string().max(256).optional() }).strict(),
+    response: z.instanceof(Uint8Array), binary: 'application/octet-stream',
   }),
 
   // ---- devices ----
@@ -234,6 +258,16 @@ export const endpoints = {
   'devices.openSession': def({
     method: 'POST', path: '/api/v1/devices/:id/sessions', summary: 'Open a relay session (terminal, files, tcp) to an online device; connect to the returned url once, within 15 s', auth: 'user',
     params: DeviceParam, body: CreateRelaySession, response: RelaySessionInfo,
+  }),
+
+  // ---- agent self-update (policy per group: groups.update) ----
+  'agentUpdates.list': def({
+    method: 'GET', path: '/api/v1/agent/updates', summary: 'Agent version and self-update state of the devices in groups where the caller holds deviceDetails (or of one group, or one device)', auth: 'user',
+    query: z.object({ groupId: m.Hex96.optional(), deviceId: m.Hex96.optional() }).strict(), response: z.array(AgentUpdateView),
+  }),
+  'devices.retryAgentUpdate': def({
+    method: 'POST', path: '/api/v1/devices/:id/agent-update/retry', summary: 'Let a device be offered again the agent versions that failed or rolled back on it (manageDevices)', auth: 'user',
+    params: DeviceParam, response: AgentUpdateView,
   }),
 
   // ---- events ----

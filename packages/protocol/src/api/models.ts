@@ -87,6 +87,8 @@ export const DeviceGroup = z.object({
   links: z.array(RightsLink),
   /** True when the group has no enrolment key: new devices join only with an enrolment token. */
   tokensOnly: z.boolean(),
+  /** Whether its agents update themselves (api/agent-updates.ts); absent from servers before 2026-12-08. */
+  agentUpdates: z.enum(['off', 'all', 'canary']).optional(),
 });
 
 export const Device = z.object({

@@ -52,7 +52,9 @@ type Probe<N extends EndpointName> =
   /** Acts only on the caller's own session/account: no foreign id can be named (checked below). */
   | { self: string };
 
-const PUBLIC_ENDPOINTS: readonly EndpointName[] = ['server.info', 'setup.createAdmin', 'auth.login', 'auth.passkeyBegin', 'auth.passkeyFinish'];
+const PUBLIC_ENDPOINTS: readonly EndpointName[] = ['server.info', 'setup.createAdmin', 'auth.login', 'auth.passkeyBegin', 'auth.passkeyFinish',
+  // A download link (HMAC, short-lived) or a login; checked in agent-packages.test.ts.
+  'agent.download'];
 
 const G = (f: Fixture): { id: string } => ({ id: f.groupId });
 const D = (f: Fixture): { id: string } => ({ id: f.deviceId });
@@ -101,6 +103,9 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   },
   'groups.removeRights': { input: (f) => ({ params: { id: f.groupId, subjectId: f.owner.id } }), invisible: true, viewerForbidden: true },
   'groups.installFile': { input: (f) => ({ params: G(f), query: {} }), invisible: true, viewerForbidden: true },
+  'groups.installCommand': { input: (f) => ({ params: G(f), query: {} }), invisible: true, viewerForbidden: true },
+  // Any logged-in user may see which agent versions the server hands out (nothing per group).
+  'agent.packages': { input: () => ({}), hidden: () => [] },
   'groups.listEnrolmentTokens': { input: (f) => ({ params: G(f) }), invisible: true, viewerForbidden: true },
   'groups.createEnrolmentToken': { input: (f) => ({ params: G(f), body: {} }), invisible: true, viewerForbidden: true },
   'groups.revokeEnrolmentToken': {
@@ -127,6 +132,8 @@ const PROBES: { [N in UserEndpoint]: Probe<N> } = {
   'runs.get': { input: (f) => ({ params: { id: f.runId } }), invisible: true },
   'devices.power': { input: (f) => ({ params: D(f), body: { action: 'reboot' } }), invisible: true, viewerForbidden: true },
   'devices.wake': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
+  'agentUpdates.list': { input: () => ({ query: {} }), hidden: (f) => [f.deviceId] },
+  'devices.retryAgentUpdate': { input: (f) => ({ params: D(f) }), invisible: true, viewerForbidden: true },
 };
 
 async function outcome(p: Promise<unknown>): Promise<{ code: string; result?: unknown }> {

@@ -16,6 +16,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { registerOpenApiRoute } from '../openapi/route.js';
 import { compressJson } from './compress-json.js';
 import { checkResponse, PreparedJson, sendPrepared } from './prepared-json.js';
+import { FileReply } from './file-reply.js';
 import { registerWebUi, sendPage, wantsPage } from './web/routes.js';
 import type { WebUi } from './web/web-root.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/collect.js';
@@ -138,6 +139,10 @@ export function buildApp(sys: System, handlers: Handlers, opts: AppOptions = {})
         };
         const result = await handler(ctx);
         if (result instanceof PreparedJson) return sendPrepared(req, reply, result);
+        if (result instanceof FileReply && def.binary) {
+          return reply.type(def.binary).header('content-length', String(result.size))
+            .header('content-disposition', `attachment; filename="${result.fileName}"`).send(result.stream);
+        }
         return checkResponse(def, result);
       },
     });

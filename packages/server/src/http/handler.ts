@@ -2,6 +2,7 @@
 import type { BodyOf, EndpointName, ParamsOf, QueryOf, ResponseOf } from '@meshwork/protocol';
 import type { Principal, System } from '../system.js';
 import type { PreparedJson } from './prepared-json.js';
+import type { FileReply } from './file-reply.js';
 
 export interface CookieOptions {
   maxAgeSeconds?: number;
@@ -30,8 +31,11 @@ export interface RequestContext<N extends EndpointName> {
   reply: ReplyControl;
 }
 
-/** The answer, or the answer already checked and serialised (prepared-json.ts: a cached list). */
-export type Handler<N extends EndpointName> = (ctx: RequestContext<N>) => Promise<ResponseOf<N> | PreparedJson<ResponseOf<N>>>;
+/**
+ * The answer, or the answer already checked and serialised (prepared-json.ts: a cached list), or
+ * for `binary` endpoints a stream of bytes (file-reply.ts).
+ */
+export type Handler<N extends EndpointName> = (ctx: RequestContext<N>) => Promise<ResponseOf<N> | PreparedJson<ResponseOf<N>> | FileReply>;
 export type Handlers = { [N in EndpointName]: Handler<N> };
 /** For per-area files: `export const groupHandlers = { ... } satisfies AreaHandlers<'groups.list' | ...>`. */
 export type AreaHandlers<K extends EndpointName> = { [N in K]: Handler<N> };

@@ -24,11 +24,16 @@ export const METRIC_HELP: Record<string, string> = {
   meshwork_agent_rate_waiting: 'Agents past TLS waiting for a token of the handshake rate.',
   meshwork_agent_handshaking: 'Agent connections past the upgrade and not yet welcomed or refused.',
   meshwork_agent_handshake_capacity: 'Best 10-second average of agent handshakes completed per second while admission was saturated (0: not yet seen).',
+  meshwork_agent_update_offers_total: 'Signed agent update offers sent by this process.',
+  meshwork_agent_update_status_total: 'Agent updateStatus frames received, by state.',
+  meshwork_agent_updates_in_flight: 'Agent update offers in flight on this process (until restarting, an end, a disconnect or the timeout).',
+  meshwork_agent_updates_waiting: 'Agents waiting for an update slot on this process (agentUpdateConcurrency).',
   meshwork_browser_streams: 'Open browser event streams (WebSocket) on this process.',
   meshwork_relay_sessions: 'Relay sessions (terminal, files, port forwarding) open on this process.',
   meshwork_relay_bytes_total: 'Bytes carried by relay sessions on this process, by direction.',
   meshwork_devices: 'Devices in the store.',
   meshwork_users: 'User accounts in the store.',
+  meshwork_agent_package_downloads_total: 'Agent executables sent, by platform and by what allowed it (login, link).',
 };
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -71,7 +71,10 @@ function security(def: EndpointDef): Json[] {
 function operation(name: EndpointName, def: EndpointDef, defs: JsonObject): JsonObject {
   const params = [...parameters(def.params, 'path', defs), ...parameters(def.query, 'query', defs)];
   const error = { $ref: '#/components/responses/Error' };
-  const responses: JsonObject = { '200': { description: 'Success', content: { 'application/json': { schema: schemaOf(def.response, 'output', defs) } } } };
+  const content: JsonObject = def.binary
+    ? { [def.binary]: { schema: { type: 'string', format: 'binary' } } }
+    : { 'application/json': { schema: schemaOf(def.response, 'output', defs) } };
+  const responses: JsonObject = { '200': { description: 'Success', content } };
   if (def.params || def.query || def.body) responses['400'] = error;
   if (def.auth === 'user') Object.assign(responses, { '401': error, '403': error, '404': error });
   responses.default = error;

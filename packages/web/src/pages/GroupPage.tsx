@@ -12,6 +12,7 @@ import { Button, Confirm, Notice, Spinner } from '../components/ui.js';
 import { GroupEditDialog } from '../components/admin/GroupEditDialog.js';
 import { GroupRightsPanel } from '../components/admin/GroupRightsPanel.js';
 import { InstallPanel } from '../components/admin/InstallPanel.js';
+import { AgentUpdatesPanel } from '../components/admin/AgentUpdatesPanel.js';
 
 export function GroupPage() {
   const { id = '' } = useParams();
@@ -54,6 +55,7 @@ export function GroupPage() {
       {act.message && <Notice kind={act.message.kind}>{act.message.text}</Notice>}
       {mayEnrol && <InstallPanel group={group} />}
       <GroupRightsPanel group={group} />
+      <AgentUpdatesPanel group={group} />
       <GroupEditDialog
         group={editing ? group : null}
         onClose={() => setEditing(false)}

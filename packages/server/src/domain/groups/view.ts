@@ -40,5 +40,6 @@ export async function groupView(store: Store, g: DeviceGroupRecord, mask: number
     myRights: groupRightsToNames(mask),
     links,
     tokensOnly: (await store.getGroupEnrolmentKey(g.id)) === null,
+    agentUpdates: await store.getAgentUpdatePolicy(g.id),
   };
 }

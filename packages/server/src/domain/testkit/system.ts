@@ -18,6 +18,7 @@ import { DEFAULTS } from '../../config.js';
 import { handlers } from '../../http/handlers/index.js';
 import type { RequestContext } from '../../http/handler.js';
 import { PreparedJson } from '../../http/prepared-json.js';
+import { FileReply } from '../../http/file-reply.js';
 import { loadIdentity } from '../../identity/identity.js';
 import type { Metrics, Principal, System } from '../../system.js';
 import { createEventService } from '../events/service.js';
@@ -25,6 +26,8 @@ import { InProcessRelaySessions } from '../relay/registry.js';
 import { createCommandService } from '../commands/service.js';
 import { newGroupId, newRecordId } from '../ids.js';
 import { ApiError } from '../../errors.js';
+import { linkKeyFrom } from '../../agent-packages/links.js';
+import { loadAgentPackages } from '../../agent-packages/registry.js';
 
 export interface TestSystem {
   sys: System;
@@ -45,7 +48,12 @@ export function memoryMetrics(): Metrics & { values: Map<string, number> } {
   };
 }
 
-export async function testSystem(): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** Agent packages to serve (a manifest.json and files); default: none. */
+  agentPackagesDir?: string;
+}
+
+export async function testSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'meshwork-test-'));
   const store = await openSqliteStore(join(dir, 'meshwork.db'));
   let clock = Date.UTC(2026, 0, 1);
@@ -53,10 +61,11 @@ export async function testSystem(): Promise<TestSystem> {
   const bus = new InProcessBus('test-worker', (err) => {
     throw err;
   });
-  const config = { ...DEFAULTS, dataDir: dir, publicUrls: ['https://meshwork.test:8443'] };
+  const config = { ...DEFAULTS, dataDir: dir, publicUrls: ['https://meshwork.test:8443'], agentPackagesDir: opts.agentPackagesDir ?? join(dir, 'agent-packages') };
   const identity = await loadIdentity({ dataDir: dir, names: [], tlsCert: null, tlsKey: null, now: clock });
   const log = pino({ level: 'silent' });
   const events = createEventService(store, bus, now, config.eventTtlMs);
+  const agentPackages = await loadAgentPackages({ dir: config.agentPackagesDir, linkKey: linkKeyFrom(identity.agentSigningKey), now, log });
   const sys: System = {
     config,
     log,
@@ -67,6 +76,7 @@ export async function testSystem(): Promise<TestSystem> {
     events,
     relay: new InProcessRelaySessions(),
     commands: createCommandService({ bus, log, store, events, now }),
+    agentPackages,
     metrics: memoryMetrics(),
     now,
   };
@@ -146,6 +156,8 @@ export async function call<N extends EndpointName>(sys: System, name: N, princip
   } as unknown as RequestContext<N>;
   const h = handlers[name] as unknown as (c: RequestContext<N>) => Promise<unknown>;
   const out = await h(ctx);
+  // A download: its bytes (what the app streams).
+  if (out instanceof FileReply) return new Uint8Array(Buffer.concat(await out.stream.toArray() as Buffer[])) as ResponseOf<N>;
   // A prepared answer (a cached list) was checked when it was made: its JSON is what the app sends.
   return (out instanceof PreparedJson ? JSON.parse(out.json.toString('utf8')) : def.response.parse(out)) as ResponseOf<N>;
 }

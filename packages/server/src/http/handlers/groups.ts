@@ -11,9 +11,11 @@ import { DEVICES_CHANNEL, type DeviceBusMessage } from '../../bus/channels.js';
 import { ApiError, notFound } from '../../errors.js';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import { groupView } from '../../domain/groups/view.js';
+import { setGroupPolicy } from '../../domain/updates/service.js';
 import { newGroupId } from '../../domain/ids.js';
 import { publishDeviceGone } from '../../domain/agents/removal.js';
-import { installFile } from '../../domain/enrolment/install-file.js';
+import { groupInstallFile, installFile } from '../../domain/enrolment/install-file.js';
+import { tokenInstallCommand } from '../../agent-packages/group-command.js';
 import { rotateEnrolmentKey } from '../../domain/enrolment/keys.js';
 import { enrolmentTokenView, newEnrolmentToken } from '../../domain/enrolment/tokens.js';
 import type { Principal, System } from '../../system.js';
@@ -77,6 +79,12 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const before = await loadGroup(sys.store, params.id);
     if (body.name !== undefined && body.name !== before.name) await assertNameFree(sys.store, body.name, before.id);
     const patch = { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.description !== undefined ? { description: body.description } : {}) };
+    if (body.agentUpdates !== undefined && (await setGroupPolicy(sys, before.id, body.agentUpdates))) {
+      await sys.events.emit({
+        type: EVENT_TYPES.groupUpdated, message: `Agents of device group ${before.name} update: ${body.agentUpdates}`,
+        actorId: p.user.id, groupId: before.id, data: { agentUpdates: body.agentUpdates },
+      });
+    }
     if (Object.keys(patch).length > 0) {
       if (!(await sys.store.updateDeviceGroup(before.id, patch))) throw notFound();
       const renamed = body.name !== undefined && body.name !== before.name;
@@ -152,18 +160,7 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
     const p = must(principal);
     await sys.authz.requireGroup(p, params.id, 'manageDevices');
     requireMayEnrol(sys, p);
-    const g = await loadGroup(sys.store, params.id);
-    if (query.tokenId !== undefined) {
-      // A token's secret is shown only once, at creation: its file again, without anything that enrols.
-      const t = await sys.store.getEnrolmentToken(query.tokenId);
-      if (!t || t.groupId !== g.id) throw notFound();
-      return installFile(sys, g, {});
-    }
-    const enrolmentKey = await sys.store.getGroupEnrolmentKey(g.id);
-    if (enrolmentKey === null) {
-      throw new ApiError('conflict', `Device group ${g.name} enrols new devices with enrolment tokens only: create a token (or rotate the enrolment key to give the group one).`);
-    }
-    return installFile(sys, g, { enrolmentKey });
+    return groupInstallFile(sys, await loadGroup(sys.store, params.id), query.tokenId);
   },
 
   async 'groups.listEnrolmentTokens'({ sys, principal, params }) {
@@ -191,7 +188,8 @@ export const groupsHandlers: AreaHandlers<'groups.list' | 'groups.create' | 'gro
       message: `Created an enrolment token for device group ${g.name}${limits.length ? ` (${limits.join(', ')})` : ''}`,
       actorId: p.user.id, groupId: g.id, data: { tokenId: record.id },
     });
-    return { token: enrolmentTokenView(record), installFile: await installFile(sys, g, { enrolmentToken: fresh.token }) };
+    const file = await installFile(sys, g, { enrolmentToken: fresh.token });
+    return { token: enrolmentTokenView(record), installFile: file, ...(await tokenInstallCommand(sys, file)) };
   },
 
   async 'groups.revokeEnrolmentToken'({ sys, principal, params }) {

@@ -17,6 +17,8 @@ import { sessionsHandlers } from './sessions.js';
 import { passkeysHandlers } from './passkeys.js';
 import { deviceDetailsHandlers } from './device-details.js';
 import { enrolmentHandlers } from './enrolment.js';
+import { agentUpdatesHandlers } from './agent-updates.js';
+import { agentPackagesHandlers } from './agent-packages.js';
 
 export const handlers: Handlers = {
   ...serverHandlers,
@@ -36,4 +38,6 @@ export const handlers: Handlers = {
   ...passkeysHandlers,
   ...deviceDetailsHandlers,
   ...enrolmentHandlers,
+  ...agentUpdatesHandlers,
+  ...agentPackagesHandlers,
 };

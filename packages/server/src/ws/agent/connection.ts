@@ -27,6 +27,7 @@ import {
   parseBoundedJson,
   AgentReportPart,
   AgentSessionFrame,
+  AgentUpdateStatus,
   REPORT_PART_BYTES,
   REPORT_PARTS_CAPABILITY,
   ReportAssembler,
@@ -87,6 +88,8 @@ export interface ConnectionHost {
   closed(c: AgentConnection): void;
   /** An answer to a command frame (domain/commands/agent-side.ts). */
   commandFrame(c: AgentConnection, frame: AgentCommandFrame): void;
+  /** Progress of a self-update (domain/updates/updater.ts). */
+  updateStatus(c: AgentConnection, status: AgentUpdateStatus): void;
 }
 
 interface RefuseOptions {
@@ -105,6 +108,10 @@ export class AgentConnection {
   capabilities: Capabilities = null;
   /** Set on welcome; the endpoint's session count follows it. */
   registered = false;
+  /** What the agent said it runs (auth.info), for self-update; null when it sent no info. */
+  agent: { readonly version: string; readonly platform: string; readonly arch: string } | null = null;
+  /** The device's group, from welcome on. */
+  groupId: string | null = null;
   /** Resolves once the socket is closed. */
   readonly ended: Promise<void>;
   private lastActivity: number;
@@ -115,6 +122,7 @@ export class AgentConnection {
   private holdTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private reports: TokenBucket | null = null;
+  private statuses: TokenBucket | null = null;
   /** The report being received in parts, and when its last part came; null between reports (most agents never send one). */
   private parts: { assembler: ReportAssembler; at: number } | null = null;
   private work: Promise<void> = Promise.resolve();
@@ -194,6 +202,7 @@ export class AgentConnection {
       if (type === 'hello' || type === 'auth') return c.unexpected(type);
       if (type !== null && AGENT_COMMAND_FRAME_TYPES.has(type)) return c.onCommandFrame(json);
       if (type === 'reportPart') return c.onReportPart(json);
+      if (type === 'updateStatus') return c.onUpdateStatus(json);
       c.onReport(json);
     },
   };
@@ -226,6 +235,8 @@ export class AgentConnection {
     if (!check.ok) return this.refuse(check.code, check.message);
     this.deviceId = check.deviceId;
     this.capabilities = internCapabilities(parsed.data.info?.capabilities);
+    const info = parsed.data.info;
+    this.agent = info ? { version: info.agentVersion, platform: info.platform, arch: info.arch } : null;
     this.enqueue(() => this.admit(parsed.data.info));
   }
 
@@ -244,6 +255,7 @@ export class AgentConnection {
     }
     this.state = 'session';
     this.registered = true;
+    this.groupId = admission.device.groupId;
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.socket.off('data', this.onSocketData);
@@ -262,6 +274,21 @@ export class AgentConnection {
     const parsed = AgentCommandFrame.safeParse(json);
     if (!parsed.success) return this.refuse('bad_message', `Bad command frame: ${issueText(parsed.error.issues)}`);
     this.host.commandFrame(this, parsed.data);
+  }
+
+  /** Progress of a self-update: validated, then limited to updateStatusPerMinute (`rate_limited` beyond). */
+  private onUpdateStatus(json: unknown): void {
+    const parsed = AgentUpdateStatus.safeParse(json);
+    if (!parsed.success) return this.refuse('bad_message', `Bad updateStatus: ${issueText(parsed.error.issues)}`);
+    const perMinute = this.host.opts.updateStatusPerMinute;
+    this.statuses ??= new TokenBucket(perMinute / 60, perMinute, this.host.opts.clock);
+    if (!this.statuses.take()) return this.refuse('rate_limited', `At most ${perMinute} updateStatus frames per minute.`);
+    this.host.updateStatus(this, parsed.data);
+  }
+
+  /** True while this connection is a live session (domain/updates/updater.ts). */
+  live(): boolean {
+    return this.state === 'session';
   }
 
   /** A whole report frame, or (`counted`) the text of one reassembled from parts. */

@@ -31,6 +31,7 @@ import { clearStalePresence, holdsPresence, isPresenceClaim, PRESENCE_CHANNEL, r
 import { DEVICE_GONE_CHANNEL, isDeviceGone } from '../../domain/agents/removal.js';
 import { capabilityDirectory } from '../../domain/agents/capabilities.js';
 import { AgentCommandRelay } from '../../domain/commands/agent-side.js';
+import { AgentUpdater } from '../../domain/updates/updater.js';
 import type { System } from '../../system.js';
 import { refuseUpgrade, upgradeRouter } from '../upgrade.js';
 import { GroupCommit } from '../../domain/agents/group-commit.js';
@@ -49,6 +50,8 @@ export interface AgentEndpoint {
   readonly held: number;
   /** The accept gate's counts: awaiting their ClientHello, queued, in TLS (tls-admission.ts). */
   readonly accept: Pick<TlsGate, 'awaitingHello' | 'queued' | 'inProgress'>;
+  /** Self-update offers of this worker (domain/updates/updater.ts). */
+  readonly updates: Pick<AgentUpdater, 'inFlightCount' | 'waitingCount' | 'idle'>;
   /** Sends every agent away (`later`, spread), closes, and clears this worker's presence. */
   close(): Promise<void>;
 }
@@ -108,6 +111,13 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   // Every server → agent frame for this worker's agents (relayOpen, run, power, wake), and the
   // answers to commands (domain/commands/agent-side.ts); what this worker's agents announced.
   const commands = new AgentCommandRelay(sys, find);
+  // Self-update offers to this worker's agents, paced (domain/updates/updater.ts).
+  const updates = new AgentUpdater(sys, { concurrency: opts.updateConcurrency, timeoutMs: opts.updateTimeoutMs, graceMs: opts.updateGraceMs }, {
+    of: (id) => sessions.get(id) ?? [],
+    *all() {
+      for (const set of sessions.values()) yield* set;
+    },
+  }, commits.submit);
   const removeLocal = capabilityDirectory(sys).addLocal((deviceId, connectionId) => find(deviceId, connectionId)?.capabilities);
 
   const host: ConnectionHost = {
@@ -136,6 +146,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       connected++;
       welcomedThisSecond++;
       gauge();
+      updates.onSession(c);
     },
     sessionEnded(c) {
       const id = c.deviceId ?? '';
@@ -146,8 +157,10 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       }
       if (set?.size === 0) sessions.delete(id);
       commands.onClosed(c);
+      updates.onClosed(c);
     },
     commandFrame: (c, frame) => commands.onFrame(c, frame),
+    updateStatus: (c, status) => updates.onStatus(c, status),
     closed(c) {
       all.delete(c);
       giveBack(c.socket);
@@ -204,6 +217,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
   });
 
   commands.start();
+  updates.start();
 
   const keepalive = setInterval(() => {
     const now = opts.clock();
@@ -248,6 +262,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
     unsubGone();
     removeLocal();
     commands.stop();
+    updates.stop();
     const written = await recordWorkerShutdown(sys, devices, opts.shutdownTimelineBudgetMs, opts.clock);
     if (written.skipped > 0) sys.log.warn(written, 'shutdown: timeline rows not written for some devices');
     sys.log.info({ agents: devices.length, spreadMs: spread, ratePerSecond: rate }, 'agents sent away for a restart');
@@ -270,6 +285,7 @@ export async function attachAgentEndpoint(sys: System, server: Server, overrides
       return held.size;
     },
     accept: gate,
+    updates,
     close: () => (closing ??= close()),
   };
 }

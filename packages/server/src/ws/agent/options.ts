@@ -1,5 +1,6 @@
 /** Limits and delays of the agent endpoint: from the server config, overridable by tests. */
 import type { ServerConfig } from '../../config.js';
+import { DEFAULT_GRACE_MS } from '../../domain/updates/updater.js';
 
 export interface AgentEndpointOptions {
   /** Token bucket for new handshakes: refill per second, and its size. */
@@ -30,6 +31,12 @@ export interface AgentEndpointOptions {
   overloadRetryMaxMs: number;
   /** Reports (`inventory`, `software`) per connection: a bucket of this size refilled over a minute. */
   reportsPerMinute: number;
+  /** Self-update (domain/updates/updater.ts): offers in flight on this worker, how long one counts, and the wait after welcome. */
+  updateConcurrency: number;
+  updateTimeoutMs: number;
+  updateGraceMs: number;
+  /** updateStatus frames per connection: a bucket of this size refilled over a minute. */
+  updateStatusPerMinute: number;
   /** Shutdown: agents are told to wait at least this long (the restart itself), … */
   shutdownReturnAfterMs: number;
   /** … plus a share of N / handshakeRate seconds, within these bounds. */
@@ -68,6 +75,10 @@ export function agentEndpointOptions(config: ServerConfig, overrides: Partial<Ag
     overloadRetryMinMs: 5_000,
     overloadRetryMaxMs: 60_000,
     reportsPerMinute: 10,
+    updateConcurrency: config.agentUpdateConcurrency,
+    updateTimeoutMs: config.agentUpdateTimeoutMs,
+    updateGraceMs: DEFAULT_GRACE_MS,
+    updateStatusPerMinute: 30,
     shutdownReturnAfterMs: 3_000,
     shutdownSpreadMinMs: 1_000,
     shutdownSpreadMaxMs: 10 * 60_000,

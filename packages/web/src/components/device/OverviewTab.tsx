@@ -1,9 +1,10 @@
-/** The device's overview: inventory, connection timeline, name/tags/notes, software. */
+/** The device's overview: inventory, connection timeline, agent version and update, name/tags/notes, software. */
 import type { Device } from '@meshwork/protocol';
 import { InventoryPanel } from './InventoryPanel.js';
 import { SoftwarePanel } from './SoftwarePanel.js';
 import { TimelineChart } from './TimelineChart.js';
 import { DeviceSettings } from './DeviceSettings.js';
+import { AgentUpdatePanel } from './AgentUpdatePanel.js';
 
 export function OverviewTab({ device, canManage, canNotes, canDetails }: { device: Device; canManage: boolean; canNotes: boolean; canDetails: boolean }) {
   return (
@@ -23,6 +24,7 @@ export function OverviewTab({ device, canManage, canNotes, canDetails }: { devic
       </div>
       <div className="overview-side">
         <TimelineChart device={device} />
+        {canDetails && <AgentUpdatePanel device={device} canManage={canManage} />}
         <DeviceSettings device={device} canManage={canManage} canNotes={canNotes} />
       </div>
     </div>
