@@ -7,7 +7,7 @@
  * (MESHWORK_WORKERS; N > 1 runs N worker processes on one port, see cluster/primary.ts), and
  * --web-root DIR (MESHWORK_WEB_ROOT; default: the @meshwork/web package's dist/), and --agent-packages DIR
  * (MESHWORK_AGENT_PACKAGES, config key agentPackagesDir; default: dist/agent-packages at the repository
- * root, where `npm run build:agents` writes). The config file may also
+ * root, where `npm run build:agents` writes; empty: serve none). The config file may also
  * set the throttling and session limits (loginMaxFailures, loginWindowMs, sessionIdleMs, ...) and
  * the agent connection limits (agentHandshakeRate, agentHoldMs, agentTlsCertHashes, ...), the
  * admission limits of every HTTPS connection (acceptMaxPendingPerAddress, ...) and the pacing of
@@ -37,7 +37,7 @@ export interface ServerConfig {
   workers: number;
   /** The built web UI (index.html + assets/); null = the @meshwork/web package's dist/. */
   webRoot: string | null;
-  /** Agent executables to serve (manifest.json + files, agent-packages/); null = <repo>/dist/agent-packages. */
+  /** Agent executables to serve (manifest.json + files, agent-packages/); null = <repo>/dist/agent-packages, '' = none. */
   agentPackagesDir: string | null;
   /** Login throttling: failures allowed per network within the window. */
   loginMaxFailures: number;
@@ -172,7 +172,7 @@ function loadConfigUnchecked(argv: string[], env: NodeJS.ProcessEnv): ServerConf
   cfg.webRoot = pick(values['web-root'], env.MESHWORK_WEB_ROOT, cfg.webRoot);
   if (cfg.webRoot !== null) cfg.webRoot = resolve(cfg.webRoot);
   cfg.agentPackagesDir = pick(values['agent-packages'], env.MESHWORK_AGENT_PACKAGES, cfg.agentPackagesDir);
-  if (cfg.agentPackagesDir !== null) cfg.agentPackagesDir = resolve(cfg.agentPackagesDir);
+  if (cfg.agentPackagesDir) cfg.agentPackagesDir = resolve(cfg.agentPackagesDir);
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together');
   if (cfg.tlsCert !== null) cfg.tlsCert = resolve(cfg.tlsCert);
   if (cfg.tlsKey !== null) cfg.tlsKey = resolve(cfg.tlsKey);

@@ -16,6 +16,7 @@ test('agentPackagesDir: default, config file < env < flag, resolved to an absolu
     assert.equal(loadConfig(['--data', data], {}).agentPackagesDir, '/srv/from-file');
     assert.equal(loadConfig(['--data', data], { MESHWORK_AGENT_PACKAGES: '/srv/from-env' }).agentPackagesDir, '/srv/from-env');
     assert.equal(loadConfig(['--data', data, '--agent-packages', 'rel'], { MESHWORK_AGENT_PACKAGES: '/srv/from-env' }).agentPackagesDir, resolve('rel'));
+    assert.equal(loadConfig(['--data', data], { MESHWORK_AGENT_PACKAGES: '' }).agentPackagesDir, '', 'empty: serve none');
     writeFileSync(join(data, 'config.json'), JSON.stringify({ agentPackagesDir: 7 }));
     assert.throws(() => loadConfig(['--data', data], {}), ConfigError);
   } finally {

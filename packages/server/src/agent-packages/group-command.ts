@@ -3,7 +3,7 @@
  * file, fresh download links for the packages (one platform, or every platform the server has),
  * and the pin of the certificate this server serves.
  */
-import type { AgentPlatform, InstallCommand as InstallCommandView, InstallFile } from '@meshwork/protocol';
+import type { AgentPackageInfo, AgentPlatform, InstallCommand as InstallCommandView, InstallFile } from '@meshwork/protocol';
 import { iso } from '../domain/ids.js';
 import { ApiError } from '../errors.js';
 import type { System } from '../system.js';
@@ -57,10 +57,10 @@ export async function tokenInstallCommand(
   }
 }
 
+/** A package as the API shows it (AgentPackageInfo in @meshwork/protocol). */
+export const packageInfo = (p: AgentPackage): AgentPackageInfo => ({ platform: p.platform, version: p.version, sha256: p.sha256, size: p.size });
+
 /** The API shape (InstallCommand in @meshwork/protocol). */
 export function installCommandView(c: GroupInstallCommand): InstallCommandView {
-  return {
-    command: c.command, expiresAt: iso(c.expiresAt), serverPin: c.serverPin,
-    platforms: c.platforms.map((p) => ({ platform: p.platform, version: p.version, sha256: p.sha256, size: p.size })),
-  };
+  return { command: c.command, expiresAt: iso(c.expiresAt), serverPin: c.serverPin, platforms: c.platforms.map(packageInfo) };
 }

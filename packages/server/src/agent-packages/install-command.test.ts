@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentPlatform, InstallFile } from '@meshwork/protocol';
@@ -148,6 +148,25 @@ describe('install command', () => {
     const user = run(cmd, { MW_UID: '1000' });
     assert.equal(user.status, 1);
     assert.match(user.stderr, /run this as root/);
+  });
+
+  it('a download stopped by a signal leaves no temporary directory', async () => {
+    const slow = join(root, 'slow-bin');
+    mkdirSync(slow);
+    writeFileSync(join(slow, 'curl'), '#!/bin/sh\n: > "$MW_OUT/started"\nexec sleep 30\n');
+    chmodSync(join(slow, 'curl'), 0o755);
+    const out = mkdtempSync(join(root, 'out-'));
+    const tmp = mkdtempSync(join(root, 'tmp-'));
+    const cmd = installCommand({ file: file('g'), downloads: [download('linux-x64', 'https://h/x64')], serverPin: PIN });
+    const child = spawn('sh', ['-c', cmd], { detached: true, stdio: 'ignore', env: { PATH: `${slow}:${bin}:/usr/bin:/bin`, TMPDIR: tmp, MW_OUT: out } });
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 100 && !existsSync(join(out, 'started')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(readdirSync(tmp).length, 1, 'the download is under way in its temporary directory');
+    process.kill(-(child.pid ?? 0), 'SIGTERM');
+    assert.notEqual(await exited, 0);
+    // The pasted `sh -c` may outlive the outer shell by a moment: wait for its exit trap.
+    for (let i = 0; i < 100 && readdirSync(tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(readdirSync(tmp), [], 'removed after SIGTERM');
   });
 
   it('refuses to build a command from values that are not base64 or hex', () => {

@@ -75,7 +75,8 @@ export function installScript(input: InstallCommandInput): string {
     '[ "$(id -u)" = 0 ] || { echo "meshwork: run this as root" >&2; exit 1; };',
     'command -v curl >/dev/null || { echo "meshwork: curl is needed (e.g. apt-get install curl)" >&2; exit 1; };',
     choose,
-    'umask 077; t="$(mktemp -d)"; trap "rm -rf -- \\"\\$t\\"" EXIT;',
+    // Removed on every exit; a signal becomes an exit so that it is removed then too.
+    'umask 077; t="$(mktemp -d)"; trap "rm -rf -- \\"\\$t\\"" EXIT; trap "exit 1" INT TERM HUP;',
     `curl -fsS --proto =https --pinnedpubkey "sha256//${safe(pin)}" -k -o "$t/meshwork-agent" "$(printf %s "$u" | base64 -d)"` +
       ' || { echo "meshwork: download refused: not this server (certificate pin), or the link expired" >&2; exit 1; };',
     'printf "%s  %s\\n" "$h" "$t/meshwork-agent" | sha256sum -c - >/dev/null 2>&1 ||' +

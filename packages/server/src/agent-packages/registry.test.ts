@@ -43,6 +43,7 @@ describe('agent-package registry', () => {
     assert.deepEqual(r.list().map((p) => p.platform), ['linux-x64']);
     rmSync(join(dir, 'manifest.json'));
     assert.deepEqual((await registry(dir)).list(), []);
+    assert.deepEqual((await registry('')).list(), [], "'' serves none");
     rmSync(dir, { recursive: true });
   });
 

@@ -60,7 +60,7 @@ export interface AgentPackages {
 }
 
 export interface RegistryOptions {
-  /** null = `<repo>/dist/agent-packages`. */
+  /** null = `<repo>/dist/agent-packages`; '' = serve none. */
   dir: string | null;
   /** HMAC key of download links (links.ts linkKeyFrom). */
   linkKey: Buffer;
@@ -139,6 +139,7 @@ const packageOf = (m: ManifestEntry): AgentPackage => ({
 });
 
 async function readEntries(dir: string, hash: boolean, log: Logger): Promise<Entry[]> {
+  if (dir === '') return [];
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');

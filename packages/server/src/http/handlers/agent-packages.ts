@@ -3,21 +3,17 @@
  * install command. The list needs a login; a download needs a login or a download link; the
  * install command needs what the group's install file needs (manageDevices, may enrol).
  */
-import type { AgentPackageInfo } from '@meshwork/protocol';
 import { requireMayEnrol } from '../../authz/site.js';
-import { groupInstallCommand, installCommandView } from '../../agent-packages/group-command.js';
+import { groupInstallCommand, installCommandView, packageInfo } from '../../agent-packages/group-command.js';
 import { groupInstallFile } from '../../domain/enrolment/install-file.js';
 import { ApiError, notFound } from '../../errors.js';
-import type { AgentPackage } from '../../agent-packages/registry.js';
 import { FileReply } from '../file-reply.js';
 import { must, type AreaHandlers } from '../handler.js';
-
-const info = (p: AgentPackage): AgentPackageInfo => ({ platform: p.platform, version: p.version, sha256: p.sha256, size: p.size });
 
 export const agentPackagesHandlers: AreaHandlers<'agent.packages' | 'agent.download' | 'groups.installCommand'> = {
   async 'agent.packages'({ sys, principal }) {
     must(principal);
-    return sys.agentPackages.list().map(info);
+    return sys.agentPackages.list().map(packageInfo);
   },
 
   async 'agent.download'({ sys, principal, params, query }) {
