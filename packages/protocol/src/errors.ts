@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   login_delayed: { status: 429, message: 'Too many failed logins for this account; wait before trying again (Retry-After).' },
   session_required: { status: 403, message: 'This needs a login session; an API token cannot do it.' },
   reauth_required: { status: 403, message: 'Confirm it is you: log in again, then retry.' },
-  agent_package_changed: { status: 503, message: 'The agent package on the server no longer matches the hash recorded at start; restart the server after a rebuild.' },
+  agent_package_changed: { status: 503, message: 'The agent package file on the server does not match the hash recorded at start; it is not served until it does (rebuild it, or restart the server after a rebuild).' },
   link_invalid: { status: 403, message: 'The download link is invalid or has expired.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -40,7 +40,7 @@ export function localPrincipal(now: number): Principal {
 export async function openLocal(dataDir: string): Promise<LocalServer> {
   const config = loadConfig(['--data', dataDir]);
   // Logs go to stderr and only when something is wrong: stdout belongs to the CLI's output.
-  const sys = await buildSystem(config, { log: createLogger('warn', 2), hashAgentPackages: false });
+  const sys = await buildSystem(config, { log: createLogger('warn', 2), checkAgentPackages: false });
   const app = buildApp(sys, handlers, { localPrincipal: localPrincipal(sys.now()) });
   try {
     await app.ready();

@@ -67,7 +67,7 @@ export async function runServer(argv: string[], opts: RunOptions = {}): Promise<
   let sys: System;
   try {
     // The primary serves no HTTP: it takes the agent-package manifest as it is (each worker hashes the files).
-    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus, ...(worker ? { workerSlot: worker.slot } : {}), hashAgentPackages: primary === null });
+    sys = await buildSystem(config, { bus: worker?.bus ?? primary?.bus, ...(worker ? { workerSlot: worker.slot } : {}), checkAgentPackages: primary === null });
   } catch (e) {
     throw new StartError(startFailure(e, config.dataDir));
   }

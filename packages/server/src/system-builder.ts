@@ -27,8 +27,8 @@ export interface BuildOptions {
   bus?: Bus;
   /** A cluster worker's slot (1..N): the first character of the relay secrets it issues. */
   workerSlot?: number;
-  /** false: trust the agent-package manifest without hashing the files (the CLI's local mode). */
-  hashAgentPackages?: boolean;
+  /** false: take the agent-package manifest without looking at the files (local mode, the cluster primary). */
+  checkAgentPackages?: boolean;
 }
 
 export const DB_FILE = 'meshwork.db';
@@ -55,7 +55,7 @@ export async function buildSystem(config: ServerConfig, opts: BuildOptions = {})
   const now = (): number => Date.now();
   const events = createEventService(store, bus, now, config.eventTtlMs);
   const agentPackages = await loadAgentPackages({
-    dir: config.agentPackagesDir, linkKey: linkKeyFrom(identity.agentSigningKey), now, log, hashAtStart: opts.hashAgentPackages !== false,
+    dir: config.agentPackagesDir, linkKey: linkKeyFrom(identity.agentSigningKey), now, log, checkAtStart: opts.checkAgentPackages !== false,
   });
   return {
     config,

@@ -25,7 +25,7 @@ const codeOf = async (p: Promise<unknown>): Promise<string> => {
 };
 
 describe('agent-package registry', () => {
-  it('lists the packages of the manifest, hashed at start', async () => {
+  it('lists the packages of the manifest as recorded at start', async () => {
     const dir = writeFakePackages([{ platform: 'linux-x64', version: '1.2.3' }, { platform: 'linux-arm64' }]);
     const r = await registry(dir);
     const x64 = r.get('linux-x64');
@@ -44,6 +44,19 @@ describe('agent-package registry', () => {
     rmSync(join(dir, 'manifest.json'));
     assert.deepEqual((await registry(dir)).list(), []);
     assert.deepEqual((await registry('')).list(), [], "'' serves none");
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a file of the right size but other bytes from the start: listed as recorded, never served', async () => {
+    const dir = writeFakePackages([{ platform: 'linux-x64', content: randomBytes(64 * 1024) }]);
+    const path = join(dir, 'linux-x64/meshwork-agent');
+    const bytes = readFileSync(path);
+    bytes[100] = (bytes[100] ?? 0) ^ 0xff;
+    writeFileSync(path, bytes);
+    const r = await registry(dir);
+    assert.deepEqual(r.list().map((p) => p.platform), ['linux-x64'], 'not hashed at start: listed');
+    assert.equal(await codeOf(r.open('linux-x64')), 'agent_package_changed');
+    assert.equal(await codeOf(r.open('linux-x64')), 'agent_package_changed', 'and again');
     rmSync(dir, { recursive: true });
   });
 
