@@ -69,7 +69,6 @@ const run = (cmd, args, o = {}) => {
 /** A clean environment for the tools we run: no NODE_OPTIONS, no locale or time zone leaking into outputs. */
 const toolEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', LC_ALL: 'C', TZ: 'UTC', SOURCE_DATE_EPOCH: '0' };
 
-await main();
 
 async function main() {
   const started = performance.now();
@@ -136,6 +135,15 @@ async function buildPlatform(platform, work) {
   const dir = join(outDir, platform);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'meshwork-agent');
+  // Up to date: the same blob in the same Node gives the same file (the reason for 'kept' below).
+  const inputs = sha256(Buffer.concat([Buffer.from(`${cfg.node.integrity}\n${postjectVersion()}\n`), blob]));
+  const inputsFile = join(dir, '.inputs');
+  const upToDate = existsSync(file) && existsSync(inputsFile) && readFileSync(inputsFile, 'utf8') === inputs;
+  if (upToDate) {
+    const bytes = readFileSync(file);
+    return { entry: entryOf(platform, cfg, bytes), detail: { upToDate: true } };
+  }
+  rmSync(inputsFile, { force: true });
   const tmp = `${file}.tmp-${process.pid}`;
   copyFileSync(node.bin, tmp);
   chmodSync(tmp, 0o755);
@@ -145,14 +153,18 @@ async function buildPlatform(platform, work) {
   const said = exec(tmp, ['--version'], { env: { PATH: '/nonexistent', HOME: work } }).trim();
   if (said !== version) throw new Error(`${platform}: the new executable says --version ${JSON.stringify(said)}, not ${version}`);
   renameSync(tmp, file);
+  writeFileSync(inputsFile, inputs);
   t.check = performance.now();
   const bytes = readFileSync(file);
   const ms = (a, b) => Math.round(t[b] - t[a]);
   return {
-    entry: { platform, version, sha256: sha256(bytes), size: bytes.length, file: `${platform}/meshwork-agent`, node: cfg.node.version },
+    entry: entryOf(platform, cfg, bytes),
     detail: { pty: pty.bytes.length, script: script.length, blob: blob.length, codeCache, ms: { node: ms('start', 'node'), pty: ms('node', 'pty'), bundle: ms('pty', 'bundle'), blob: ms('bundle', 'blob'), inject: ms('blob', 'inject'), check: ms('inject', 'check') } },
   };
 }
+
+const entryOf = (platform, cfg, bytes) => ({ platform, version, sha256: sha256(bytes), size: bytes.length, file: `${platform}/meshwork-agent`, node: cfg.node.version });
+const postjectVersion = () => JSON.parse(readFileSync(require.resolve('postject/package.json'), 'utf8')).version;
 
 /** The pinned Node package: fetched once with `npm pack`, its sha512 checked, bin/node and the headers unpacked. */
 async function nodePackage({ npm, version: v, integrity }) {
@@ -232,8 +244,8 @@ function stillMatches(e) {
 }
 
 function printTable(manifest, built, seconds) {
-  const fresh = new Set(built.map((b) => b.entry.platform));
-  const rows = manifest.packages.map((e) => [e.platform, e.version, `${(e.size / 1e6).toFixed(1)} MB`, String(e.size), e.sha256, e.node, fresh.has(e.platform) ? 'built' : 'kept']);
+  const state = new Map(built.map((b) => [b.entry.platform, b.detail.upToDate ? 'up to date' : 'built']));
+  const rows = manifest.packages.map((e) => [e.platform, e.version, `${(e.size / 1e6).toFixed(1)} MB`, String(e.size), e.sha256, e.node, state.get(e.platform) ?? 'kept']);
   const head = ['platform', 'version', 'size', 'bytes', 'sha256', 'node', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
@@ -242,8 +254,14 @@ function printTable(manifest, built, seconds) {
   for (const r of rows) console.log(line(r));
   for (const b of built) {
     const d = b.detail;
+    if (d.upToDate) {
+      console.log(`  ${b.entry.platform}: up to date`);
+      continue;
+    }
     const steps = Object.entries(d.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
     console.log(`  ${b.entry.platform}: script ${(d.script / 1e6).toFixed(2)} MB, pty.node ${(d.pty / 1e3).toFixed(0)} kB, blob ${(d.blob / 1e6).toFixed(2)} MB (${d.codeCache ? 'with' : 'without'} code cache); ${steps}`);
   }
-  console.log(`build-agents: ${built.length} built in ${seconds.toFixed(1)} s`);
+  console.log(`build-agents: ${built.length} platform(s) in ${seconds.toFixed(1)} s`);
 }
+
+await main();
