@@ -92,7 +92,18 @@ async function main() {
   const built = [];
   const work = mkdtempSync(join(tmpdir(), 'meshwork-build-agents-'));
   try {
-    for (const p of ready) built.push(await buildPlatform(p, join(work, p)));
+    for (const p of ready) {
+      if (opts['if-possible']) {
+        // Offline, or the registry refuses: skip the platform rather than fail `npm run build`.
+        try {
+          await nodePackage(PLATFORMS[p].node);
+        } catch (e) {
+          console.log(`build-agents: skipping ${p}: ${String(e?.message ?? e).split('\n')[0]}`);
+          continue;
+        }
+      }
+      built.push(await buildPlatform(p, join(work, p)));
+    }
   } catch (e) {
     fail(e?.stack ?? String(e));
   } finally {
@@ -147,8 +158,7 @@ async function buildPlatform(platform, work) {
   const tmp = `${file}.tmp-${process.pid}`;
   copyFileSync(node.bin, tmp);
   chmodSync(tmp, 0o755);
-  const { inject } = require('postject');
-  await inject(tmp, 'NODE_SEA_BLOB', blob, { sentinelFuse: SEA_FUSE });
+  await quietly(/^warning: Can't find string offset for section name/, () => require('postject').inject(tmp, 'NODE_SEA_BLOB', blob, { sentinelFuse: SEA_FUSE }));
   t.inject = performance.now();
   const said = exec(tmp, ['--version'], { env: { PATH: '/nonexistent', HOME: work } }).trim();
   if (said !== version) throw new Error(`${platform}: the new executable says --version ${JSON.stringify(said)}, not ${version}`);
@@ -161,6 +171,21 @@ async function buildPlatform(platform, work) {
     entry: entryOf(platform, cfg, bytes),
     detail: { pty: pty.bytes.length, script: script.length, blob: blob.length, codeCache, ms: { node: ms('start', 'node'), pty: ms('node', 'pty'), bundle: ms('pty', 'bundle'), blob: ms('bundle', 'blob'), inject: ms('blob', 'inject'), check: ms('inject', 'check') } },
   };
+}
+
+/** Runs `fn` with the stderr lines matching `noise` dropped (postject's LIEF warns about every ELF note section). */
+async function quietly(noise, fn) {
+  const write = process.stderr.write;
+  process.stderr.write = function (chunk, ...rest) {
+    const text = String(chunk);
+    const kept = text.split('\n').filter((l) => !noise.test(l)).join('\n');
+    return kept.trim() === '' ? true : write.call(this, kept, ...rest);
+  };
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = write;
+  }
 }
 
 const entryOf = (platform, cfg, bytes) => ({ platform, version, sha256: sha256(bytes), size: bytes.length, file: `${platform}/meshwork-agent`, node: cfg.node.version });

@@ -107,6 +107,23 @@ describe('agent executables: dist/agent-packages', () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { packages: Entry[] };
     assert.deepEqual(m.packages, [e]);
   });
+
+  test('--version V and --test-fault exit-on-run: the executable says V, and `run` exits 70 at once', () => {
+    const out = join(tmp, 'fault');
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-agents.mjs'), '--platform', 'linux-x64', '--version', '9.9.9-fault', '--test-fault', 'exit-on-run', '--out', out], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stderr, /WARNING: --test-fault exit-on-run/);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { packages: Entry[] };
+    assert.equal(m.packages[0]?.version, '9.9.9-fault');
+    const exe = join(out, 'linux-x64', 'meshwork-agent');
+    const home = join(tmp, 'home-fault');
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    assert.equal(spawnSync(exe, ['--version'], { env: noNodeEnv(home), encoding: 'utf8' }).stdout, '9.9.9-fault\n');
+    const run = spawnSync(exe, ['run', '--state', join(tmp, 'fault-state')], { env: noNodeEnv(home), encoding: 'utf8', timeout: 10_000 });
+    assert.equal(run.status, 70, run.stderr);
+    assert.match(run.stderr, /test build/);
+    assert.ok(!existsSync(join(tmp, 'fault-state')), 'nothing was started');
+  });
 });
 
 describe('agent executable (linux-x64) against a real server, node hidden', () => {
