@@ -227,16 +227,39 @@ function compilePty(cfg, node, work) {
     ...cfg.cxxflags,
     '-shared', '-fPIC', '-pthread', '-O2', '-D_FORTIFY_SOURCE=2', '-std=gnu++17', '-fno-rtti',
     '-Wall', '-Wno-unused-parameter',
+    // pty-compat.cc: no symbol newer than Node's own glibc floor (see that file).
+    '-Dforkpty=meshwork_forkpty', '-Dopenpty=meshwork_openpty', '-Dpthread_sigmask=sigprocmask',
     '-DNODE_GYP_MODULE_NAME=pty', '-DUSING_UV_SHARED=1', '-DUSING_V8_SHARED=1', '-D_GLIBCXX_USE_CXX11_ABI=1',
     '-D_FILE_OFFSET_BITS=64', '-D_LARGEFILE_SOURCE', '-DNAPI_CPP_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION',
     `-I${node.include}`, `-I${addonApi}`,
     // Reproducible: no build paths in the output, no build id, no random symbol names, no symbols.
     `-ffile-prefix-map=${root}=.`, `-ffile-prefix-map=${CACHE}=.`, `-ffile-prefix-map=${work}=.`, '-frandom-seed=meshwork-pty',
     '-Wl,--build-id=none', '-Wl,-z,relro', '-Wl,-z,now', '-s',
-    '-o', out, join(ptyDir, 'src', 'unix', 'pty.cc'), '-lutil',
+    '-o', out, join(ptyDir, 'src', 'unix', 'pty.cc'), join(root, 'packages', 'agent', 'src', 'sea', 'pty-compat.cc'),
   ], { env: toolEnv, cwd: work });
+  const needs = glibcFloor(out);
+  const nodeNeeds = glibcFloor(node.bin);
+  if (compareVersions(needs, nodeNeeds) > 0) throw new Error(`pty.node needs GLIBC_${needs}, newer than Node's own GLIBC_${nodeNeeds}: ${glibcSymbols(out, nodeNeeds).join(', ')}`);
   const bytes = readFileSync(out);
   return { name: 'pty', sha256: sha256(bytes), bytes };
+}
+
+/** The newest GLIBC_x.y symbol version an ELF file needs (readelf reads any architecture). */
+function glibcFloor(file) {
+  return glibcVersions(file).map((v) => v.version).reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b), '0');
+}
+function glibcSymbols(file, above) {
+  return glibcVersions(file).filter((v) => compareVersions(v.version, above) > 0).map((v) => `${v.name}@GLIBC_${v.version}`);
+}
+function glibcVersions(file) {
+  const text = run('readelf', ['--dyn-syms', '--wide', file], { env: toolEnv });
+  return [...text.matchAll(/ UND ([^@\s]+)@GLIBC_([0-9.]+)/g)].map((m) => ({ name: m[1], version: m[2] }));
+}
+function compareVersions(a, b) {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
 }
 
 /** manifest.json: the packages built now, plus earlier ones still in DIR whose files still match. */
