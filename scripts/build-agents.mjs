@@ -208,7 +208,7 @@ async function nodePackage({ npm, version: v, integrity }) {
   if (!ok()) {
     rmSync(tgz, { force: true });
     console.log(`build-agents: fetching ${npm}@${v} (npm pack)`);
-    run('npm', ['pack', `${npm}@${v}`, '--pack-destination', CACHE, '--silent'], { cwd: CACHE, env: { ...process.env, npm_config_loglevel: 'error' } });
+    run('npm', ['pack', `${npm}@${v}`, '--pack-destination', CACHE, '--silent'], { cwd: CACHE, timeout: 600_000, env: { ...process.env, npm_config_loglevel: 'error', npm_config_fetch_retries: '1' } });
     if (!ok()) {
       rmSync(tgz, { force: true });
       throw new Error(`${npm}@${v}: the package fetched does not match the sha512 pinned in scripts/agent-platforms.json`);
