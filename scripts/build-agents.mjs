@@ -8,8 +8,9 @@
 // For each platform:
 //   1. the Node binary: `npm pack` of the pinned npm package (cached in node_modules/.cache), its
 //      sha512 checked against the pin before it is unpacked;
-//   2. the pty addon: node-pty's src/unix/pty.cc compiled with the platform's g++ (cross g++ for arm)
-//      against the Node headers of that same package, with reproducible flags;
+//   2. the pty addon: node-pty's src/unix/pty.cc (+ packages/agent/src/sea/pty-compat.cc) compiled
+//      with the platform's g++ (cross g++ for arm) against the Node headers of that same package, with
+//      reproducible flags; cached in node_modules/.cache by compiler, flags and sources;
 //   3. the bundle: esbuild, packages/agent/dist/sea/main.js and everything it imports → one CommonJS
 //      script; node-pty's native loader is replaced by one holding the addon (scripts/agent-bundle.mjs);
 //   4. the SEA blob, made by the target's own Node (under qemu for arm). Without V8's code cache by
@@ -17,6 +18,7 @@
 //      a fixed --hash-seed makes it stable but changes the flag hash, so the executable rejects it).
 //      `--code-cache` adds it anyway (faster first start, not reproducible);
 //   5. postject puts the blob into a copy of the Node binary; the result must answer `--version`.
+//      Skipped when <out>/<platform>/.inputs says the same blob went into the same Node ('up to date').
 // Same inputs → same bytes: nothing depends on the time, the build dir or the host (checked by
 // test/agent-build.test.ts). `--if-possible` skips a platform whose toolchain is missing (saying
 // which apt command adds it); without it a missing toolchain is an error.
@@ -24,7 +26,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { bundleAgent } from './agent-bundle.mjs';
@@ -43,6 +45,7 @@ const { values: opts } = parseArgs({
     'if-possible': { type: 'boolean', default: false },
     'test-fault': { type: 'string' },
     'code-cache': { type: 'boolean', default: false }, // faster first start, but not reproducible (see the header)
+    'no-native-cache': { type: 'boolean', default: false }, // compile the pty addon even if cached (the reproducibility test)
     'keep-work': { type: 'boolean', default: false }, // debugging: keep the intermediate files
   },
 });
@@ -152,7 +155,8 @@ async function buildPlatform(platform, work) {
   const upToDate = existsSync(file) && existsSync(inputsFile) && readFileSync(inputsFile, 'utf8') === inputs;
   if (upToDate) {
     const bytes = readFileSync(file);
-    return { entry: entryOf(platform, cfg, bytes), detail: { upToDate: true } };
+    const ms = (a, b) => Math.round(t[b] - t[a]);
+    return { entry: entryOf(platform, cfg, bytes), detail: { upToDate: true, ms: { node: ms('start', 'node'), pty: ms('node', 'pty'), bundle: ms('pty', 'bundle'), blob: ms('bundle', 'blob') } } };
   }
   rmSync(inputsFile, { force: true });
   const tmp = `${file}.tmp-${process.pid}`;
@@ -204,7 +208,7 @@ async function nodePackage({ npm, version: v, integrity }) {
   if (!ok()) {
     rmSync(tgz, { force: true });
     console.log(`build-agents: fetching ${npm}@${v} (npm pack)`);
-    run('npm', ['pack', `${npm}@${v}`, '--pack-destination', CACHE, '--silent'], { cwd: CACHE, env: { ...process.env, npm_config_loglevel: 'error' } });
+    run('npm', ['pack', `${npm}@${v}`, '--pack-destination', CACHE, '--silent'], { cwd: CACHE, timeout: 600_000, env: { ...process.env, npm_config_loglevel: 'error', npm_config_fetch_retries: '1' } });
     if (!ok()) {
       rmSync(tgz, { force: true });
       throw new Error(`${npm}@${v}: the package fetched does not match the sha512 pinned in scripts/agent-platforms.json`);
@@ -222,8 +226,8 @@ function compilePty(cfg, node, work) {
   const ptyDir = join(root, 'node_modules', 'node-pty');
   const addonApi = [join(ptyDir, 'node_modules', 'node-addon-api'), join(root, 'node_modules', 'node-addon-api')].find((d) => existsSync(join(d, 'napi.h')));
   if (!addonApi) throw new Error('node-addon-api (napi.h) not found next to node-pty');
-  const out = join(work, 'pty.node');
-  run(cfg.cxx, [
+  const sources = [join(ptyDir, 'src', 'unix', 'pty.cc'), join(root, 'packages', 'agent', 'src', 'sea', 'pty-compat.cc')];
+  const args = [
     ...cfg.cxxflags,
     '-shared', '-fPIC', '-pthread', '-O2', '-D_FORTIFY_SOURCE=2', '-std=gnu++17', '-fno-rtti',
     '-Wall', '-Wno-unused-parameter',
@@ -233,10 +237,20 @@ function compilePty(cfg, node, work) {
     '-D_FILE_OFFSET_BITS=64', '-D_LARGEFILE_SOURCE', '-DNAPI_CPP_EXCEPTIONS', '-DBUILDING_NODE_EXTENSION',
     `-I${node.include}`, `-I${addonApi}`,
     // Reproducible: no build paths in the output, no build id, no random symbol names, no symbols.
-    `-ffile-prefix-map=${root}=.`, `-ffile-prefix-map=${CACHE}=.`, `-ffile-prefix-map=${work}=.`, '-frandom-seed=meshwork-pty',
+    `-ffile-prefix-map=${root}=.`, `-ffile-prefix-map=${CACHE}=.`, '-frandom-seed=meshwork-pty',
     '-Wl,--build-id=none', '-Wl,-z,relro', '-Wl,-z,now', '-s',
-    '-o', out, join(ptyDir, 'src', 'unix', 'pty.cc'), join(root, 'packages', 'agent', 'src', 'sea', 'pty-compat.cc'),
-  ], { env: toolEnv, cwd: work });
+  ];
+  // Compiled once per input: the compiler, the flags, the sources and headers decide the bytes.
+  const key = createHash('sha256').update(run(cfg.cxx, ['--version'], { env: toolEnv })).update(JSON.stringify(args)).update(cfg.node.integrity);
+  for (const f of [...sources, join(addonApi, 'napi.h'), join(addonApi, 'napi-inl.h')]) key.update(readFileSync(f));
+  const out = opts['no-native-cache'] ? join(work, 'pty-fresh.node') : join(CACHE, 'pty', `${cfg.node.npm}-${key.digest('hex').slice(0, 32)}.node`);
+  if (!existsSync(out)) {
+    mkdirSync(dirname(out), { recursive: true });
+    const tmp = join(work, 'pty.node');
+    run(cfg.cxx, [...args, '-o', tmp, ...sources], { env: toolEnv, cwd: work });
+    copyFileSync(tmp, `${out}.tmp`);
+    renameSync(`${out}.tmp`, out);
+  }
   const needs = glibcFloor(out);
   const nodeNeeds = glibcFloor(node.bin);
   if (compareVersions(needs, nodeNeeds) > 0) throw new Error(`pty.node needs GLIBC_${needs}, newer than Node's own GLIBC_${nodeNeeds}: ${glibcSymbols(out, nodeNeeds).join(', ')}`);
@@ -244,9 +258,10 @@ function compilePty(cfg, node, work) {
   return { name: 'pty', sha256: sha256(bytes), bytes };
 }
 
-/** The newest GLIBC_x.y symbol version an ELF file needs (readelf reads any architecture). */
+/** The newest GLIBC_x.y version an ELF file needs, from its version-needs section (readelf reads any architecture). */
 function glibcFloor(file) {
-  return glibcVersions(file).map((v) => v.version).reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b), '0');
+  const text = run('readelf', ['--version-info', '--wide', file], { env: toolEnv });
+  return [...text.matchAll(/Name: GLIBC_([0-9.]+)/g)].map((m) => m[1]).reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b), '0');
 }
 function glibcSymbols(file, above) {
   return glibcVersions(file).filter((v) => compareVersions(v.version, above) > 0).map((v) => `${v.name}@GLIBC_${v.version}`);
@@ -302,11 +317,11 @@ function printTable(manifest, built, seconds) {
   for (const r of rows) console.log(line(r));
   for (const b of built) {
     const d = b.detail;
+    const steps = Object.entries(d.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
     if (d.upToDate) {
-      console.log(`  ${b.entry.platform}: up to date`);
+      console.log(`  ${b.entry.platform}: up to date (${steps})`);
       continue;
     }
-    const steps = Object.entries(d.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
     console.log(`  ${b.entry.platform}: script ${(d.script / 1e6).toFixed(2)} MB, pty.node ${(d.pty / 1e3).toFixed(0)} kB, blob ${(d.blob / 1e6).toFixed(2)} MB (${d.codeCache ? 'with' : 'without'} code cache); ${steps}`);
   }
   console.log(`build-agents: ${built.length} platform(s) in ${seconds.toFixed(1)} s`);

@@ -1,9 +1,9 @@
 /**
  * The agent executables of scripts/build-agents.mjs (dist/agent-packages, built by `npm test`'s
  * pretest): the manifest matches the files; the x64 one runs with no Node reachable (a mount
- * namespace where /usr/bin/node is /dev/null, a PATH and HOME of its own), enrols against a real
- * server and gives a terminal (so the embedded pty addon loads); the arm ones answer under qemu;
- * and a second build of x64 gives the same bytes.
+ * namespace where /usr/bin/node is /dev/null, a PATH and HOME of its own); the arm ones run under
+ * qemu; each enrols against a real server and gives a terminal (so its embedded pty addon loads);
+ * a second build of x64 gives the same bytes; --version and --test-fault do what they say.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,10 +97,10 @@ describe('agent executables: dist/agent-packages', () => {
     });
   }
 
-  test('building linux-x64 again (another out dir) gives the same SHA-256', () => {
+  test('building linux-x64 again (another out dir, the pty addon compiled again) gives the same SHA-256', () => {
     const e = entry('linux-x64');
     const out = join(tmp, 'rebuild');
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-agents.mjs'), '--platform', 'linux-x64', '--version', e.version, '--out', out], { encoding: 'utf8', env: cleanEnv() });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-agents.mjs'), '--platform', 'linux-x64', '--version', e.version, '--out', out, '--no-native-cache'], { encoding: 'utf8', env: cleanEnv() });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.match(r.stdout, new RegExp(`linux-x64 +${e.version.replace(/\./g, '\\.')} .* ${e.sha256} +${e.node}`));
     assert.equal(sha256(join(out, 'linux-x64', 'meshwork-agent')), e.sha256);
@@ -126,64 +126,81 @@ describe('agent executables: dist/agent-packages', () => {
   });
 });
 
-describe('agent executable (linux-x64) against a real server, node hidden', () => {
-  const procs = new ProcessSet();
-  const data = join(tmp, 'data');
-  const state = join(tmp, 'agent-state');
-  const home = join(tmp, 'home-run');
-  let remote: string[] = [];
-  let agent: Proc | undefined;
-  let deviceId = '';
-  const exe = join(OUT, 'linux-x64', 'meshwork-agent');
+/**
+ * Enrols the executable of `platform` against a real server and opens a terminal. x64 runs with
+ * node hidden; arm64/armv7l run under qemu (so slower: function is asserted, not time).
+ */
+function againstServer(platform: string): void {
+  describe(`agent executable (${platform}) against a real server${platform === 'linux-x64' ? ', node hidden' : ', under qemu'}`, () => {
+    const procs = new ProcessSet();
+    const base = join(tmp, `e2e-${platform}`);
+    const data = join(base, 'data');
+    const state = join(base, 'agent-state');
+    const home = join(base, 'home');
+    let remote: string[] = [];
+    let agent: Proc | undefined;
+    let deviceId = '';
+    const emu = PLATFORMS[platform]?.emulator ?? null;
+    const env = (): NodeJS.ProcessEnv => ({ ...noNodeEnv(home), ...(emu ? { PATH: process.env.PATH ?? '/usr/bin:/bin' } : {}), MESHWORK_AGENT_BACKOFF_SCALE: '0.01' });
 
-  before(async () => {
-    mkdirSync(join(home, 'bin'), { recursive: true });
-    const local = ['--data', data];
-    await meshworkOk(['user', 'add', 'admin', '--admin', ...local], 'correct horse battery\n');
-    const token = (await meshworkOk(['token', 'create', 'admin', ...local])).trim();
-    await meshworkOk(['group', 'add', 'lab', ...local]);
-    const server = await startServer(procs, data);
-    remote = ['--server', server.url, '--token', token, '--data', data];
-    const installFile = join(tmp, 'install.json');
-    await meshworkOk(['group', 'install-file', 'lab', '--out', installFile, ...local]);
-    const [cmd, args] = hidingNode(exe, ['run', '--state', state, '--install', installFile, '--key-provider', 'file', '--log-level', 'debug']);
-    agent = new Proc('agent', spawn(cmd, args, { env: { ...noNodeEnv(home), MESHWORK_AGENT_BACKOFF_SCALE: '0.01' }, stdio: ['ignore', 'pipe', 'pipe'] }));
-    const status = await waitFor(
-      'the agent executable to be connected',
-      () => {
-        if (!agent?.running) throw new Error(`the agent exited\n${agent?.tail()}`);
-        const r = spawnSync(exe, ['status', '--state', state], { env: noNodeEnv(home), encoding: 'utf8' });
-        const s = r.status === 0 ? (JSON.parse(r.stdout) as { connected: boolean; deviceId: string }) : undefined;
-        return s?.connected ? s : undefined;
-      },
-      { timeoutMs: 60_000, describe: () => agent?.tail() ?? '' },
-    );
-    deviceId = status.deviceId;
-  });
+    before(async () => {
+      mkdirSync(join(home, 'bin'), { recursive: true });
+      const local = ['--data', data];
+      await meshworkOk(['user', 'add', 'admin', '--admin', ...local], 'correct horse battery\n');
+      const token = (await meshworkOk(['token', 'create', 'admin', ...local])).trim();
+      await meshworkOk(['group', 'add', 'lab', ...local]);
+      const server = await startServer(procs, data);
+      remote = ['--server', server.url, '--token', token, '--data', data];
+      const installFile = join(base, 'install.json');
+      await meshworkOk(['group', 'install-file', 'lab', '--out', installFile, ...local]);
+      const args = ['run', '--state', state, '--install', installFile, '--key-provider', 'file', '--log-level', 'debug'];
+      const own = join(OUT, entry(platform).file);
+      const [cmd, argv] = emu ? [emu[0]!, [...emu.slice(1), own, ...args]] : hidingNode(own, args);
+      agent = new Proc(`agent ${platform}`, spawn(cmd, argv, { env: env(), stdio: ['ignore', 'pipe', 'pipe'] }));
+      // The server's word, not `meshwork-agent status`: under qemu the agent's own /proc/self/stat is
+      // qemu's fake, so the status reader cannot confirm the recorded start time of the agent's pid.
+      const device = await waitFor(
+        `the ${platform} agent executable to be online`,
+        async () => {
+          if (!agent?.running) throw new Error(`the agent exited\n${agent?.tail()}`);
+          const list = JSON.parse(await meshworkOk(['device', 'list', '--json', ...remote])) as { id: string; online: boolean }[];
+          return list.find((d) => d.online);
+        },
+        { timeoutMs: 120_000, describe: () => agent?.tail() ?? '' },
+      );
+      deviceId = device.id;
+      if (!emu) {
+        const r = spawnSync(own, ['status', '--state', state], { env: noNodeEnv(home), encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal((JSON.parse(r.stdout) as { deviceId: string }).deviceId, deviceId);
+      }
+    });
 
-  after(async () => {
-    await agent?.stop(5000);
-    await procs.killAll();
-  });
+    after(async () => {
+      await agent?.stop(5000);
+      await procs.killAll();
+    });
 
-  test('a terminal opens (the embedded pty addon loads) and the shell finds no node', async () => {
-    const r = await meshwork(['shell', deviceId, ...remote], 'echo "pty=$(tty)"; node --version; echo "node-exit=$?"; exit 3\n');
-    assert.equal(r.code, 3, `stderr: ${r.stderr}\nstdout: ${r.stdout}\n${agent?.tail()}`);
-    assert.match(r.stdout, /pty=\/dev\/pts\/\d+/);
-    assert.match(r.stdout, canHideNode ? /node-exit=12[67]/ : /node-exit=127/);
-  });
+    test('a terminal opens (the embedded pty addon loads)', async () => {
+      const r = await meshwork(['shell', deviceId, ...remote], 'echo "pty=$(tty)"; node --version; echo "node-exit=$?"; exit 3\n');
+      assert.equal(r.code, 3, `stderr: ${r.stderr}\nstdout: ${r.stdout}\n${agent?.tail()}`);
+      assert.match(r.stdout, /pty=\/dev\/pts\/\d+/);
+      if (!emu) assert.match(r.stdout, canHideNode ? /node-exit=12[67]/ : /node-exit=127/, 'the shell finds no node');
+    });
 
-  test('the addon was written once to <state>/native/pty-<sha256>.node (dir 0700, file 0600)', () => {
-    const dir = join(state, 'native');
-    assert.equal(statSync(dir).mode & 0o777, 0o700);
-    const files = readdirSync(dir);
-    assert.equal(files.length, 1, files.join(', '));
-    const [name] = files;
-    const m = /^pty-([0-9a-f]{64})\.node$/.exec(name ?? '');
-    assert.ok(m, name);
-    const file = join(dir, name!);
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.equal(sha256(file), m[1]);
-    assert.ok(!existsSync(join(home, '.npm')), 'nothing npm-ish in HOME');
+    test('the addon was written once to <state>/native/pty-<sha256>.node (dir 0700, file 0600)', () => {
+      const dir = join(state, 'native');
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1, files.join(', '));
+      const [name] = files;
+      const m = /^pty-([0-9a-f]{64})\.node$/.exec(name ?? '');
+      assert.ok(m, name);
+      const file = join(dir, name!);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(sha256(file), m[1]);
+    });
   });
-});
+}
+
+for (const platform of Object.keys(PLATFORMS)) againstServer(platform);

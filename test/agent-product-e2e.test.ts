@@ -75,7 +75,7 @@ describe('agent product: the x64 executable installed by the one-liner, as a ser
   };
 
   const installCommand = async (group: string, extra: string[] = []): Promise<InstallCommand> =>
-    meshworkJson<InstallCommand>(['group', 'install-command', group, '--platform', 'linux-x64', ...extra, ...remote()]);
+    meshworkJson<InstallCommand>([...remote(), 'group', 'install-command', group, '--platform', 'linux-x64', ...extra]); // the API token before the command: its --token is the enrolment token's
 
   /** Runs a one-liner in a fresh device namespace; resolves with its result. */
   const runOneLiner = async (r: DeviceRoot, command: string) => {
@@ -125,8 +125,8 @@ describe('agent product: the x64 executable installed by the one-liner, as a ser
   });
 
   test('a hostile group name never reaches the shell; a wrong pin or hash installs nothing', async () => {
-    const marker = join(tmp, 'pwned');
-    const hostile = `x'"; touch ${marker}; echo $(touch ${marker}) \`touch ${marker}\``;
+    const marker = `/tmp/mwp-${randomBytes(4).toString('hex')}`; // short: group names are ≤ 128 characters
+    const hostile = `x'"; touch ${marker}; $(touch ${marker}) \`touch ${marker}\``;
     await meshworkOk(['group', 'add', hostile, ...local]);
     const ic = await installCommand(hostile);
     assert.equal(spawnSync('sh', ['-n', '-c', ic.command]).status, 0, 'the command parses as sh');
@@ -153,6 +153,7 @@ describe('agent product: the x64 executable installed by the one-liner, as a ser
     assert.equal(good.code, 0, `${good.stdout}\n${good.stderr}`);
     assert.match(good.stdout, /device id: [0-9a-f]{96}/);
     assert.ok(!existsSync(marker), 'no injected command ran');
+    rmSync(marker, { force: true });
     const purge = await inDevice(r3, '/usr/local/bin/meshwork-agent uninstall --purge').exited;
     assert.equal(purge.code, 0, `${purge.stdout}\n${purge.stderr}`);
     for (const gone of [join(r3.usrLocal, 'lib', 'meshwork-agent'), join(r3.usrLocal, 'bin', 'meshwork-agent'), join(r3.varLib, 'meshwork-agent'), join(r3.systemd, 'meshwork-agent.service')]) {
