@@ -85,8 +85,8 @@ describe('agent product: the x64 executable installed by the one-liner, as a ser
 
   const devices = async (): Promise<Device[]> => (await admin.get<Device[]>('/api/v1/devices')).body;
   const agentVersionOf = async (id: string): Promise<string | undefined> => {
-    const d = (await admin.get<Device & { agentVersion?: string; info?: { system?: { agentVersion?: string } } }>(`/api/v1/devices/${id}`)).body;
-    return d.agentVersion ?? d.info?.system?.agentVersion;
+    const rows = (await admin.get<{ deviceId: string; version: string | null }[]>(`/api/v1/agent/updates?deviceId=${id}`)).body;
+    return rows.find((r) => r.deviceId === id)?.version ?? undefined;
   };
   const installedCurrent = (): string => readlinkSync(join(root.usrLocal, 'lib', 'meshwork-agent', 'current'));
 

@@ -67,6 +67,9 @@ while IFS= read -r line; do
     Environment=*) kv=\${line#Environment=}; kv=\${kv#\\"}; kv=\${kv%\\"}; export "$kv" ;;
   esac
 done < "$unit"
+pid=
+# SIGTERM to the loop stops the agent too (as systemctl stop would), so no orphan keeps the pipes open.
+trap 'if [ -n "$pid" ]; then kill -TERM $pid 2>/dev/null; wait $pid; fi; echo "service: stopped"; exit 0' TERM INT
 pre=$(sed -n 's/^ExecStartPre=[-@]*//p' "$unit")
 start=$(sed -n 's/^ExecStart=//p' "$unit")
 while [ ! -e ${q(stopFile)} ]; do
