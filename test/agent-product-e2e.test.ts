@@ -11,7 +11,8 @@
  *   - self-update: the server publishes v2 → the agent comes back as v2; a v3 that exits at start →
  *     the agent returns to v2 by itself; a package whose bytes changed is never run
  *
- * The arm64 and armv7l executables under qemu user-mode emulation are in agent-qemu-e2e.test.ts.
+ * The arm64 and armv7l executables under qemu user-mode emulation (enrol, terminal) and the build
+ * itself (reproducible, no Node needed) are in agent-build.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

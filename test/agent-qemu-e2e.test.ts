@@ -37,8 +37,8 @@ describe('arm agent executables under qemu user-mode emulation', () => {
     await meshworkOk(['user', 'add', 'admin', '--admin', ...local], 'e2e admin password\n');
     token = (await meshworkOk(['token', 'create', 'admin', ...local])).trim();
     await meshworkOk(['group', 'add', 'Boards', ...local]);
-    await meshworkOk(['group', 'install-file', 'Boards', '--out', join(tmp, 'install.json'), ...local]);
     server = await startServer(procs, data, 0, ['--agent-packages', PACKAGES]);
+    await meshworkOk(['group', 'install-file', 'Boards', '--out', join(tmp, 'install.json'), ...local]); // names the running server's URL
     admin = apiClient(server.url, data, token);
   });
 
