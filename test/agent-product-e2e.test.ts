@@ -224,10 +224,12 @@ describe('agent product: the x64 executable installed by the one-liner, as a ser
       timeoutMs: 120_000,
       describe: () => device?.tail() ?? '',
     });
-    assert.equal(installedCurrent().replace(/\/$/, ''), `versions/${v2}`);
-    assert.equal(readlinkSync(join(root.usrLocal, 'lib', 'meshwork-agent', 'good')).replace(/\/$/, ''), `versions/${v2}`);
-    const updates = await meshworkJson<{ deviceId: string; state: string; target?: string | null }[]>(['agent', 'updates', ...remote()]);
-    assert.equal(updates.find((u) => u.deviceId === deviceId)?.state, 'updated', JSON.stringify(updates));
+    await waitFor('the update reported as updated', async () => {
+      const updates = await meshworkJson<{ deviceId: string; state: string }[]>(['agent', 'updates', ...remote()]);
+      return updates.find((u) => u.deviceId === deviceId)?.state === 'updated';
+    }, { timeoutMs: 60_000, describe: () => device?.tail() ?? '' });
+    assert.equal(installedCurrent().replace(/\/$/, ''), `versions/${v2}`, device?.tail());
+    assert.equal(readlinkSync(join(root.usrLocal, 'lib', 'meshwork-agent', 'good')).replace(/\/$/, ''), `versions/${v2}`, device?.tail());
   });
 
   test('a v3 that exits at start: the agent returns to v2 by itself and reports it; v3 is not offered again', async () => {
