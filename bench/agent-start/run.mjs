@@ -195,6 +195,13 @@ async function benchPeer() {
 // ---------------------------------------------------------------- run
 const fmt = (xs) => `${median(xs).toFixed(0)} ms (n=${xs.length}, min ${Math.min(...xs)}, max ${Math.max(...xs)})`;
 console.log(`# agent-start benchmark — ${new Date().toISOString()} — ${machine()}`);
+/** The floor: a process that starts and exits (median of 10 wall-clock runs). */
+const startFloor = (cmd, args, env) => median(Array.from({ length: 10 }, () => {
+  const t0 = performance.now();
+  spawnSync(cmd, args, { env, stdio: 'ignore' });
+  return performance.now() - t0;
+}));
+const floor = { node: startFloor(process.execPath, ['-e', '0']), exeVersion: WITH_EXE ? startFloor(exePath, ['--version'], { PATH: '/usr/bin:/bin' }) : NaN };
 const mw = await benchMeshwork();
 const mc = values['no-peer'] ? null : await benchPeer();
 console.log(`connected idle ${IDLE_S} s ...`);
@@ -228,8 +235,9 @@ console.log(`| first start → online | ${cols((_, r) => fmt(r.first)).join(' | 
 console.log(`| restart → online | ${cols((_, r) => fmt(r.restart)).join(' | ')} | ${mc && mwx ? ratio(median(mc.restart), median(mwx.restart)) : '-'} |`);
 console.log(`| idle RSS, connected ${IDLE_S} s | ${idle.mw.toFixed(1)} MB | ${mwx ? idle.exe.toFixed(1) + ' MB' : '-'} | ${mc ? idle.mc.toFixed(1) + ' MB' : '-'} | ${mc && mwx ? ratio(idle.mc, idle.exe) : '-'} |`);
 console.log(`| RSS over ${OFFLINE_S} s disconnected | ${flat(samples.mw)} | ${flat(samples.exe)} | ${mc ? flat(samples.mc) : '-'} | |`);
+console.log(`| floor: process start and exit | \`node -e 0\` ${floor.node.toFixed(0)} ms | \`--version\` ${Number.isFinite(floor.exeVersion) ? floor.exeVersion.toFixed(0) + ' ms' : '-'} | | |`);
 console.log(`| size on disk | (checkout + Node) | ${mwx ? sizeMb(exePath) : '-'} | ${existsSync(mcBin) ? sizeMb(mcBin) : '-'} | |`);
-const out = { date: new Date().toISOString(), machine: machine(), meshwork: { first: mwc.first, restart: mwc.restart, idleRssMb: idle.mw, offlineRssMb: samples.mw }, executable: mwx ? { path: exePath, first: mwx.first, restart: mwx.restart, idleRssMb: idle.exe, offlineRssMb: samples.exe } : null, meshagent: mc ? { first: mc.first, restart: mc.restart, idleRssMb: idle.mc, offlineRssMb: samples.mc } : null };
+const out = { date: new Date().toISOString(), machine: machine(), floor, meshwork: { first: mwc.first, restart: mwc.restart, idleRssMb: idle.mw, offlineRssMb: samples.mw }, executable: mwx ? { path: exePath, first: mwx.first, restart: mwx.restart, idleRssMb: idle.exe, offlineRssMb: samples.exe } : null, meshagent: mc ? { first: mc.first, restart: mc.restart, idleRssMb: idle.mc, offlineRssMb: samples.mc } : null };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify(out, null, 2));
 process.exit(0);
