@@ -10,5 +10,8 @@ test('each worker admits its share of the server-wide agent admission limits', (
     [334, 167, 1, 334],
   );
   assert.equal(c.agentHoldMs, DEFAULTS.agentHoldMs, 'other settings unchanged');
+  // Not divided: a burst from one source may reach one worker more than the others.
+  assert.equal(c.acceptMaxPendingPerAddress, DEFAULTS.acceptMaxPendingPerAddress);
+  assert.equal(c.acceptMaxPendingPerNetwork, DEFAULTS.acceptMaxPendingPerNetwork);
   assert.equal(workerShare({ ...DEFAULTS, workers: 1 }).agentHandshakeRate, DEFAULTS.agentHandshakeRate);
 });

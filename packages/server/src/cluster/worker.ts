@@ -70,6 +70,11 @@ export function reportStartFailure(message: string, done: () => void): void {
 /**
  * The agent admission limits are for the whole server: each of N workers admits 1/N of them
  * (rounded up), so that N workers do not let N times as many handshakes in at once as configured.
+ * The per-source caps of pending connections are not divided: the primary hands a connection to
+ * whichever worker is free first, not in strict turn, so under load one worker may get most of a
+ * burst from one address — with halved caps, 60 parallel logins from one address on 2 workers had
+ * some reset at accept. Each worker applies the whole cap to what it holds (a source can then hold
+ * up to N × the cap across N workers: still bounded, and each worker's queue stays fair).
  */
 export function workerShare(config: ServerConfig): ServerConfig {
   const n = config.workers;
@@ -80,8 +85,5 @@ export function workerShare(config: ServerConfig): ServerConfig {
     agentHandshakeBurst: share(config.agentHandshakeBurst),
     agentMaxPendingHandshakes: share(config.agentMaxPendingHandshakes),
     agentMaxHeld: share(config.agentMaxHeld),
-    // Connections are spread over the workers, so a source's pending ones are too.
-    acceptMaxPendingPerAddress: share(config.acceptMaxPendingPerAddress),
-    acceptMaxPendingPerNetwork: share(config.acceptMaxPendingPerNetwork),
   };
 }
