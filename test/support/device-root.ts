@@ -2,13 +2,14 @@
  * A throwaway "device" on this machine for the agent-product tests: a mount namespace
  * (`unshare -m`, private propagation, so nothing leaks to the host) in which the paths the installer
  * writes — /usr/local, /var/lib, /etc/systemd/system — are empty directories of the test, and Node
- * is not reachable (/dev/null is bind-mounted over /usr/bin/node, PATH holds no node). What runs
+ * is not reachable (/dev/null is bind-mounted over the Node running the tests, and the script
+ * checks that no `node` on PATH runs). What runs
  * inside gets a fresh HOME and a minimal environment, never the machine user's.
  *
  * `script` is a POSIX sh script run inside; it may use $DEVICE_ROOT (the host side of the dirs).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Proc } from './processes.js';
 
@@ -37,7 +38,8 @@ function wrapped(root: DeviceRoot, script: string): string {
     `mount --bind ${q(root.usrLocal)} /usr/local`,
     `mount --bind ${q(root.varLib)} /var/lib`,
     `mount --bind ${q(root.systemd)} /etc/systemd/system`,
-    'mount --bind /dev/null /usr/bin/node',
+    // This Node, wherever it is installed (/bin and /usr/bin are one directory on Debian).
+    `mount --bind /dev/null ${q(realpathSync(process.execPath))}`,
     'if command -v node >/dev/null 2>&1 && node --version >/dev/null 2>&1; then echo "node is still reachable" >&2; exit 99; fi',
     'set +e',
     script,

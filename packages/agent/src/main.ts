@@ -7,24 +7,6 @@ import { setFlagsFromString } from 'node:v8';
 // more CPU (docs/benchmarks.md). Set here, not in the shebang, so that `node main.js` gets them too;
 // set before anything else is loaded, which is why the CLI is imported afterwards.
 setFlagsFromString('--no-opt --no-sparkplug --optimize-for-size');
-const { runCli } = await import('./cli/cli.js');
+const [{ runCli }, { processIo }] = await Promise.all([import('./cli/cli.js'), import('./cli/process-io.js')]);
 
-const untilSignal = (): Promise<string> =>
-  new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      // A second signal while stopping: give up waiting.
-      process.once(signal, () => process.exit(1));
-      resolve(signal);
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  untilSignal,
-});
+process.exitCode = await runCli(process.argv.slice(2), processIo());

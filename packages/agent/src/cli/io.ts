@@ -7,7 +7,7 @@ export interface CliIo {
   untilSignal(): Promise<string>;
   /**
    * This program's executable and whether it is the self-contained one (install copies it; run
-   * updates it). Default: process.execPath and service/self.ts. Tests pass a fake executable.
+   * updates it). The executable's entry (sea/main.ts) sets it; absent: a checkout run by node. Tests pass a fake executable.
    */
   self?: { execPath: string; selfContained: boolean };
 }

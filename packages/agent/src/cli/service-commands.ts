@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 import { PRODUCT_VERSION } from '@meshwork/protocol/version';
 import { installService } from '../service/install.js';
 import { layoutAt, layoutOfExecutable, STATE_PATH } from '../service/layout.js';
-import { isSelfContained } from '../service/self.js';
 import { uninstallService } from '../service/uninstall.js';
 import { runGuard } from '../update/guard.js';
 import { DEFAULT_STATE_DIR, UsageError, type Values } from './args.js';
@@ -29,7 +28,8 @@ function rootOf(values: Values, command: string): string {
 export async function installCommand(values: Values, io: CliIo): Promise<number> {
   const installFile = str(values.install);
   if (installFile === undefined) throw new UsageError('install: --install FILE is required');
-  const self = io.self ?? { execPath: process.execPath, selfContained: isSelfContained() };
+  // Only the executable's entry (sea/main.ts) says it is self-contained; `node main.js` is a checkout.
+  const self = io.self ?? { execPath: process.execPath, selfContained: false };
   if (!self.selfContained) {
     io.stderr(
       'meshwork-agent: install copies the self-contained agent executable (dist/agent-packages/<platform>/meshwork-agent,\n' +

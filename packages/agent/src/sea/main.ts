@@ -4,7 +4,7 @@
  * `src/main.ts` does — V8 flags first, then the CLI — without top-level await, which CommonJS lacks.
  */
 import { setFlagsFromString } from 'node:v8';
-import type { CliIo } from '../cli/io.js';
+import { processIo } from '../cli/process-io.js';
 
 /** Set by the build (esbuild `define`): '' normally, 'exit-on-run' for the rollback tests. */
 declare const MESHWORK_TEST_FAULT: string;
@@ -15,25 +15,8 @@ setFlagsFromString('--no-opt --no-sparkplug --optimize-for-size');
 const argv = process.argv.slice(2);
 const fault = typeof MESHWORK_TEST_FAULT === 'string' ? MESHWORK_TEST_FAULT : '';
 
-const untilSignal = (): Promise<string> =>
-  new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', on);
-      process.off('SIGINT', on);
-      // A second signal while stopping: give up waiting.
-      process.once(signal, () => process.exit(1));
-      resolve(signal);
-    };
-    process.on('SIGTERM', on);
-    process.on('SIGINT', on);
-  });
-
-const io: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  untilSignal,
-};
+// The executable is the self-contained agent (install copies it; run updates it).
+const io = processIo({ execPath: process.execPath, selfContained: true });
 
 if (fault === 'exit-on-run' && argv[0] === 'run') {
   process.stderr.write('meshwork-agent: this is a test build (--test-fault exit-on-run): `run` exits 70\n');
